@@ -1,0 +1,79 @@
+import Foundation
+import KubeAPI
+
+/// An HTTP request as the API layer sees it: already read whole and authenticated.
+struct EmulatorRequest: Sendable {
+    var method: String
+    /// The path without the query, percent-decoded per segment.
+    var pathSegments: [String]
+    var path: String
+    /// Query parameters (the first value of each name).
+    var query: [String: String]
+    /// Header names lowercased.
+    var headers: [String: String]
+    var body: [UInt8]
+    /// The authenticated user name ("system:anonymous" without credentials).
+    var user: String
+
+    init(method: String, uri: String, headers: [(String, String)], body: [UInt8], user: String) {
+        self.method = method
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        path = String(parts[0])
+        pathSegments = path.split(separator: "/").map { PercentEncoding.decode(String($0)) }
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = PercentEncoding.decode(String(kv[0]), plusAsSpace: true)
+                if query[name] == nil {
+                    query[name] = kv.count > 1 ? PercentEncoding.decode(String(kv[1]), plusAsSpace: true) : ""
+                }
+            }
+        }
+        self.query = query
+        var lowered: [String: String] = [:]
+        for (name, value) in headers {
+            let key = name.lowercased()
+            lowered[key] = lowered[key].map { "\($0),\(value)" } ?? value
+        }
+        self.headers = lowered
+        self.body = body
+        self.user = user
+    }
+
+    var userAgent: String { headers["user-agent"] ?? "" }
+    var accept: String { headers["accept"] ?? "" }
+
+    /// The media type of the body without parameters, lowercased; nil when absent.
+    var contentType: String? {
+        guard let value = headers["content-type"], !value.isEmpty else { return nil }
+        return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    /// A boolean query parameter (`true`/`1`).
+    func flag(_ name: String) -> Bool {
+        guard let value = query[name] else { return false }
+        return value == "true" || value == "1"
+    }
+}
+
+/// Percent-decoding of URL components.
+enum PercentEncoding {
+    static func decode(_ text: String, plusAsSpace: Bool = false) -> String {
+        guard text.contains("%") || (plusAsSpace && text.contains("+")) else { return text }
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else if plusAsSpace, byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

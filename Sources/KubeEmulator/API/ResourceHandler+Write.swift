@@ -1,0 +1,265 @@
+import Foundation
+import KubeAPI
+
+extension ResourceHandler {
+    /// The request body as an object (JSON, or YAML for `application/yaml`).
+    func decodedBody() throws(KubeStatus) -> JSONValue {
+        let type = request.contentType ?? "application/json"
+        let value: JSONValue
+        switch type {
+        case _ where type == "application/json" || (type == "application/apply-patch+yaml" && Self.looksLikeJSON(request.body)):
+            do { value = try JSONValue(parsing: request.body, rejectDuplicateKeys: false) } catch {
+                throw KubeStatus.badRequest("error decoding JSON: \(error)")
+            }
+        case "application/yaml", "application/apply-patch+yaml":
+            do { value = try JSONValue(yaml: String(decoding: request.body, as: UTF8.self)) } catch {
+                throw KubeStatus.badRequest("error decoding YAML: \(error)")
+            }
+        default:
+            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        }
+        guard value.objectValue != nil else { throw KubeStatus.badRequest("the body of the request must be a JSON object") }
+        return value
+    }
+
+    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
+        body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+    }
+
+    /// Checks the body's apiVersion and kind against the endpoint, as the decoder does.
+    func checkTypeMeta(_ object: JSONValue) throws(KubeStatus) {
+        guard let kind = object["kind"]?.stringValue, !kind.isEmpty else { throw KubeStatus.badRequest("Object 'Kind' is missing in '\(object.jsonString.prefix(200))'") }
+        guard let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty else {
+            throw KubeStatus.badRequest("Object 'apiVersion' is missing in '\(object.jsonString.prefix(200))'")
+        }
+        let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind)
+        guard gvk.group == definition.group, kind == definition.kind else {
+            throw KubeStatus.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))")
+        }
+    }
+
+    /// `fieldValidation`: Strict, Warn (the default) or Ignore.
+    var fieldValidation: String { request.query["fieldValidation"] ?? "Warn" }
+
+    /// Prunes, defaults and validates a custom resource; returns the object and the warnings to send.
+    func applySchema(_ object: JSONValue, name: String) throws(KubeStatus) -> (JSONValue, [String]) {
+        guard let schema = definition.schema else { return (object, []) }
+        let outcome = StructuralSchema(schema).process(object)
+        var warnings: [String] = []
+        if !outcome.unknownFields.isEmpty {
+            switch fieldValidation {
+            case "Strict":
+                let fields = outcome.unknownFields.sorted().map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                throw KubeStatus.badRequest("strict decoding error: \(fields)")
+            case "Ignore": break
+            default: warnings = outcome.unknownFields.sorted().map { "unknown field \"\($0)\"" }
+            }
+        }
+        if !outcome.causes.isEmpty {
+            throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: name, causes: outcome.causes)
+        }
+        return (outcome.object, warnings)
+    }
+
+    func respond(_ object: JSONValue, status: Int, warnings: [String]) -> EmulatorResponse {
+        var response = EmulatorResponse.json(present(object), status: status)
+        for warning in warnings {
+            let escaped = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            response = response.adding(header: "Warning", "299 - \"\(escaped)\"")
+        }
+        return response
+    }
+
+    // MARK: Create
+
+    func create() throws(KubeStatus) -> EmulatorResponse {
+        guard !definition.namespaced || path.namespace != nil else { throw KubeStatus.methodNotAllowed() }
+        var object = try decodedBody()
+        try checkTypeMeta(object)
+        let (created, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
+            try admitCreate(&object, state: &state)
+        }
+        return respond(created, status: isDryRun ? 200 : 201, warnings: warnings)
+    }
+
+    /// Validates and stores a new object (the body of a POST, or of an apply that creates).
+    func admitCreate(_ object: inout JSONValue, state: inout StoreState) throws(KubeStatus) -> (JSONValue, [String]) {
+        if definition.namespaced {
+            let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
+            if !bodyNamespace.isEmpty, bodyNamespace != namespace {
+                throw KubeStatus.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object[path: ["metadata", "namespace"]] = .string(namespace)
+        } else {
+            object[path: ["metadata", "namespace"]] = nil
+        }
+        var name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        if name.isEmpty, let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty {
+            name = prefix + UUIDText.nameSuffix()
+            object[path: ["metadata", "name"]] = .string(name)
+        }
+        var (admitted, warnings) = try applySchema(storageForm(object), name: name)
+        try MetadataValidation.validate(admitted, definition: definition, isCreate: true)
+        if definition.namespaced {
+            guard let ns = state.object(StorageKey(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: namespace)) else {
+                throw KubeStatus.notFound(resource: "namespaces", group: "", name: namespace)
+            }
+            if ns[path: ["metadata", "deletionTimestamp"]] != nil {
+                throw KubeStatus.forbidden("\(definition.plural) \"\(name)\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated")
+            }
+        }
+        if state.object(definition.storageKey, key(name)) != nil {
+            throw KubeStatus.alreadyExists(resource: definition.plural, group: definition.group, name: name)
+        }
+        let timestamp = Timestamp.rfc3339(now)
+        admitted[path: ["metadata", "uid"]] = .string(UUIDText.random())
+        admitted[path: ["metadata", "creationTimestamp"]] = .string(timestamp)
+        admitted[path: ["metadata", "resourceVersion"]] = nil
+        admitted[path: ["metadata", "deletionTimestamp"]] = nil
+        admitted[path: ["metadata", "deletionGracePeriodSeconds"]] = nil
+        admitted[path: ["metadata", "selfLink"]] = nil
+        admitted[path: ["metadata", "generation"]] = definition.tracksGeneration ? .int(1) : nil
+        if definition.isCustom, definition.hasStatus { admitted["status"] = nil }
+        try KindSemantics.prepareForCreate(&admitted, definition: definition, state: state, now: now)
+        if isDryRun { return (admitted, warnings) }
+        let stored = state.put(definition.storageKey, key(name), admitted)
+        if definition.kind == "CustomResourceDefinition" { KindSemantics.refreshCustomResources(&state) }
+        warnings += []
+        return (stored, warnings)
+    }
+
+    // MARK: Update
+
+    func update(subresource: String?) throws(KubeStatus) -> EmulatorResponse {
+        guard let name = path.name else { throw KubeStatus.methodNotAllowed() }
+        let body = try decodedBody()
+        try checkTypeMeta(body)
+        let bodyName = body[path: ["metadata", "name"]]?.stringValue ?? ""
+        if bodyName != name {
+            throw KubeStatus.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        let (updated, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
+            guard let old = state.object(definition.storageKey, key(name)) else { throw notFound(name) }
+            let proposedRV = body[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
+            if proposedRV.isEmpty, !definition.allowsUnconditionalUpdate {
+                throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: name, causes: [
+                    .init(reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update", field: "metadata.resourceVersion")
+                ])
+            }
+            return try admitUpdate(old: old, proposed: body, subresource: subresource, state: &state)
+        }
+        return respond(updated, status: 200, warnings: warnings)
+    }
+
+    /// Validates and stores a changed object; a no-op change writes nothing and publishes no event.
+    func admitUpdate(old: JSONValue, proposed: JSONValue, subresource: String?, state: inout StoreState) throws(KubeStatus) -> (JSONValue, [String]) {
+        let name = old[path: ["metadata", "name"]]?.stringValue ?? ""
+        let oldRV = old[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
+        let proposedRV = proposed[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
+        if !proposedRV.isEmpty, proposedRV != oldRV {
+            throw KubeStatus.conflict(resource: definition.plural, group: definition.group, name: name, reason: KubeStatus.modifiedDetail)
+        }
+        let proposedUID = proposed[path: ["metadata", "uid"]]?.stringValue ?? ""
+        let oldUID = old[path: ["metadata", "uid"]]?.stringValue ?? ""
+        if !proposedUID.isEmpty, proposedUID != oldUID {
+            throw KubeStatus.conflict(resource: definition.plural, group: definition.group, name: name,
+                reason: "Precondition failed: UID in precondition: \(proposedUID), UID in object meta: \(oldUID)")
+        }
+        let bodyNamespace = proposed[path: ["metadata", "namespace"]]?.stringValue ?? ""
+        if definition.namespaced, !bodyNamespace.isEmpty, bodyNamespace != namespace {
+            throw KubeStatus.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        var merged: JSONValue
+        switch subresource {
+        case "status":
+            merged = old
+            merged["status"] = proposed["status"]
+        case "finalize":
+            merged = old
+            merged[path: ["spec", "finalizers"]] = proposed[path: ["spec", "finalizers"]]
+        default:
+            merged = storageForm(proposed)
+            if definition.hasStatus { merged["status"] = old["status"] }
+        }
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "resourceVersion"] {
+            merged[path: ["metadata", field]] = old[path: ["metadata", field]]
+        }
+        merged[path: ["metadata", "selfLink"]] = nil
+        var (admitted, warnings) = try applySchema(merged, name: name)
+        try MetadataValidation.validate(admitted, definition: definition, isCreate: false)
+        if old[path: ["metadata", "deletionTimestamp"]] != nil {
+            let before = Set(old[path: ["metadata", "finalizers"]]?.arrayValue ?? [])
+            let added = (admitted[path: ["metadata", "finalizers"]]?.arrayValue ?? []).filter { !before.contains($0) }
+            if !added.isEmpty {
+                throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: name, causes: [
+                    .init(reason: "FieldValueForbidden", message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers \(JSONValue.array(added).jsonString)", field: "metadata.finalizers")
+                ])
+            }
+        }
+        try KindSemantics.prepareForUpdate(&admitted, old: old, definition: definition)
+        if definition.tracksGeneration, Self.generationRelevantChange(from: old, to: admitted, hasStatus: definition.hasStatus) {
+            admitted[path: ["metadata", "generation"]] = .int((old[path: ["metadata", "generation"]]?.intValue ?? 0) + 1)
+        }
+        if admitted == old { return (old, warnings) }
+        if isDryRun { return (admitted, warnings) }
+        if admitted[path: ["metadata", "deletionTimestamp"]] != nil, (admitted[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty,
+            !(definition.kind == "Namespace" && !(admitted[path: ["spec", "finalizers"]]?.arrayValue ?? []).isEmpty)
+        {
+            // The last finalizer is gone: the deletion completes.
+            state.put(definition.storageKey, key(name), admitted)
+            let last = Deletion(handler: self).finishDeletion(key(name), state: &state) ?? admitted
+            return (last, warnings)
+        }
+        let stored = state.put(definition.storageKey, key(name), admitted)
+        if definition.kind == "CustomResourceDefinition" { KindSemantics.refreshCustomResources(&state) }
+        return (stored, warnings)
+    }
+
+    /// Whether a change bumps `metadata.generation`: anything but metadata (and status, when it is a subresource).
+    static func generationRelevantChange(from old: JSONValue, to new: JSONValue, hasStatus: Bool) -> Bool {
+        func relevant(_ object: JSONValue) -> JSONValue {
+            var copy = object
+            copy["metadata"] = nil
+            copy["apiVersion"] = nil
+            copy["kind"] = nil
+            if hasStatus { copy["status"] = nil }
+            return copy
+        }
+        return !relevant(old).isSemanticallyEqual(to: relevant(new))
+    }
+
+    // MARK: Patch
+
+    func patch(subresource: String?) throws(KubeStatus) -> EmulatorResponse {
+        guard let name = path.name else { throw KubeStatus.methodNotAllowed() }
+        let type = request.contentType ?? "application/json"
+        let patchType: PatchApplier.PatchType
+        switch type {
+        case "application/merge-patch+json", "application/json": patchType = .merge
+        case "application/json-patch+json": patchType = .json
+        case "application/strategic-merge-patch+json":
+            guard !definition.isCustom else { throw KubeStatus.unsupportedMediaType(type) }
+            patchType = .strategic
+        case "application/apply-patch+yaml":
+            patchType = .apply
+        default:
+            throw KubeStatus.unsupportedMediaType(type)
+        }
+        var created = false
+        let (patched, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
+            guard let old = state.object(definition.storageKey, key(name)) else {
+                guard patchType == .apply, subresource == nil else { throw notFound(name) }
+                var object = try decodedBody()
+                try checkTypeMeta(object)
+                created = true
+                return try admitCreate(&object, state: &state)
+            }
+            let proposed = try PatchApplier.apply(patchType, body: request.body, to: present(old), handler: self)
+            if patchType == .apply {
+                try checkTypeMeta(proposed)
+            }
+            return try admitUpdate(old: old, proposed: proposed, subresource: subresource, state: &state)
+        }
+        return respond(patched, status: created && !isDryRun ? 201 : 200, warnings: warnings)
+    }
+}

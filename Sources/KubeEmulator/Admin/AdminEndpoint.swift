@@ -1,0 +1,72 @@
+import KubeAPI
+
+/// `/_emulator/…`: test controls on the API port, answered only to loopback clients and only
+/// with `--admin`. See README's "kube-emulator admin endpoint".
+struct AdminEndpoint: Sendable {
+    let store: ObjectStore
+    let counters: RequestCounters
+    let faults: FaultInjector
+    let gate: ConnectionGate
+
+    func respond(_ segments: [String], request: EmulatorRequest, remoteAddress: String) async -> EmulatorResponse {
+        guard Self.isLoopback(remoteAddress) else {
+            return .status(.forbidden("the emulator admin endpoint answers loopback clients only"))
+        }
+        var body: JSONValue = .emptyObject
+        if !request.body.isEmpty {
+            guard let parsed = try? JSONValue(parsing: request.body) else { return .status(.badRequest("admin request body must be JSON")) }
+            body = parsed
+        }
+        switch (request.method, segments) {
+        case ("GET", ["counters"]):
+            return .json(counters.json)
+        case ("DELETE", ["counters"]), ("POST", ["counters", "reset"]):
+            counters.reset()
+            return .json(["reset": true])
+        case ("POST", ["faults"]):
+            guard let status = body["status"]?.intValue ?? (body["latencyMs"] != nil ? 0 : nil) else {
+                return .status(.badRequest("a fault needs \"status\" (500, 503, 429…) and/or \"latencyMs\""))
+            }
+            faults.add(FaultInjector.Fault(
+                verb: body["verb"]?.stringValue, resource: body["resource"]?.stringValue, status: Int(status),
+                retryAfterSeconds: body["retryAfterSeconds"]?.intValue.map { Int($0) },
+                remaining: body["count"]?.intValue.map { Int($0) }, fraction: body["fraction"]?.doubleValue ?? 1,
+                latency: .milliseconds(body["latencyMs"]?.intValue ?? 0)))
+            return .json(["added": true], status: 201)
+        case ("DELETE", ["faults"]):
+            faults.clear()
+            return .json(["cleared": true])
+        case ("POST", ["watches", "close"]):
+            let closed = store.read { $0.closeAllWatches() }
+            return .json(["closed": .int(Int64(closed))])
+        case ("POST", ["history", "compact"]):
+            let rv = store.read { state -> Int64 in
+                state.compactHistory()
+                return state.resourceVersion
+            }
+            return .json(["compactedThrough": .string(String(rv))])
+        case ("POST", ["outage"]):
+            guard let mode = ConnectionGate.Admission(rawValue: body["mode"]?.stringValue ?? "") else {
+                return .status(.badRequest("outage \"mode\" must be one of serve, refuse, hang"))
+            }
+            gate.set(mode)
+            if let seconds = body["durationSeconds"]?.doubleValue, mode != .serve {
+                let gate = self.gate
+                Task {
+                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    gate.set(.serve)
+                }
+            }
+            return .json(["mode": .string(mode.rawValue)])
+        case ("DELETE", ["outage"]):
+            gate.set(.serve)
+            return .json(["mode": "serve"])
+        default:
+            return .status(KubeStatus(code: 404, reason: "NotFound", message: "unknown admin endpoint /_emulator/\(segments.joined(separator: "/"))"))
+        }
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address.contains("127.") || address.contains("::1") || address.contains("localhost")
+    }
+}

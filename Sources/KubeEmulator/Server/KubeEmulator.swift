@@ -1,0 +1,156 @@
+import Foundation
+import KubeAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// A running Kubernetes API server emulator: real kubectl, client-go-style clients and the
+/// official Python client work against it. State lives in memory.
+///
+/// Start one with `start(_:logger:)`, stop it with `shutdown()`; or scope it with
+/// `withRunning(_:logger:_:)`.
+public final class KubeEmulator: Sendable {
+    /// The configuration it was started with.
+    public let configuration: KubeEmulatorConfiguration
+    /// The generated certificate authority (nil without TLS).
+    public let pki: EmulatorPKI?
+    /// The bound port.
+    public let port: Int
+    /// `https://127.0.0.1:PORT` or `http://…`.
+    public let url: String
+
+    let store: ObjectStore
+    let counters: RequestCounters
+    let faults: FaultInjector
+    let gate: ConnectionGate
+    /// The accept loop. It is owned by this instance: `shutdown()` cancels it and waits for it.
+    private let serving: Task<Void, Never>
+
+    private init(configuration: KubeEmulatorConfiguration, pki: EmulatorPKI?, port: Int, store: ObjectStore,
+                 counters: RequestCounters, faults: FaultInjector, gate: ConnectionGate, serving: Task<Void, Never>) {
+        self.configuration = configuration
+        self.pki = pki
+        self.port = port
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        self.url = "\(configuration.tls ? "https" : "http")://\(host):\(port)"
+        self.store = store
+        self.counters = counters
+        self.faults = faults
+        self.gate = gate
+        self.serving = serving
+    }
+
+    /// Binds, seeds the default namespaces and starts serving.
+    public static func start(_ configuration: KubeEmulatorConfiguration, logger: Logger = Logger(label: "kube-emulator")) async throws -> KubeEmulator {
+        let pki = configuration.tls ? try EmulatorPKI.generate(clusterName: configuration.name) : nil
+        let tlsContext = try pki.map { try NIOSSLContext(configuration: $0.makeServerTLSConfiguration(requestClientCertificates: configuration.clientCertificateAuth)) }
+        let store = ObjectStore(historyCapacity: configuration.historySize)
+        seedNamespaces(store)
+        let counters = RequestCounters()
+        let faults = FaultInjector()
+        let gate = ConnectionGate()
+        let server = HTTPServer(
+            host: configuration.host, port: configuration.port, tls: tlsContext, maxBodyBytes: configuration.maxBodyBytes,
+            gate: gate,
+            identify: { channel in
+                guard let pki, configuration.clientCertificateAuth else { return nil }
+                return try? await pki.clientIdentity(of: channel)
+            },
+            logger: logger)
+        let listener = try await server.bind()
+        let port = listener.channel.localAddress?.port ?? configuration.port
+        let api = EmulatorAPI(
+            store: store,
+            settings: EmulatorSettings(bookmarkInterval: configuration.bookmarkInterval, serverAddress: "\(configuration.host):\(port)"),
+            authenticator: Authenticator(token: configuration.token, clientCertificates: configuration.clientCertificateAuth),
+            counters: counters, faults: faults,
+            admin: configuration.admin ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate) : nil,
+            maxBodyBytes: configuration.maxBodyBytes, logger: logger)
+        let serving = Task {
+            do {
+                try await server.serve(listener) { await api.respond($0) }
+            } catch is CancellationError {
+            } catch {
+                logger.error("kube-emulator stopped serving", metadata: ["error": "\(error)"])
+            }
+        }
+        return KubeEmulator(configuration: configuration, pki: pki, port: port, store: store, counters: counters,
+                            faults: faults, gate: gate, serving: serving)
+    }
+
+    /// Runs `body` with a started emulator and shuts it down afterwards, whatever happens.
+    public static func withRunning<Result: Sendable>(
+        _ configuration: KubeEmulatorConfiguration, logger: Logger = Logger(label: "kube-emulator"),
+        _ body: (KubeEmulator) async throws -> Result
+    ) async throws -> Result {
+        let emulator = try await start(configuration, logger: logger)
+        do {
+            let result = try await body(emulator)
+            await emulator.shutdown()
+            return result
+        } catch {
+            await emulator.shutdown()
+            throw error
+        }
+    }
+
+    /// Stops accepting, closes every connection (watches included) and waits for the accept loop to end.
+    public func shutdown() async {
+        _ = store.read { $0.closeAllWatches() }
+        serving.cancel()
+        await serving.value
+    }
+
+    private static func seedNamespaces(_ store: ObjectStore) {
+        let now = Timestamp.rfc3339(Date())
+        store.read { state in
+            for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+                state.put(StorageKey(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: name), [
+                    "apiVersion": "v1", "kind": "Namespace",
+                    "metadata": ["name": .string(name), "uid": .string(UUIDText.random()), "creationTimestamp": .string(now),
+                                 "labels": ["kubernetes.io/metadata.name": .string(name)]],
+                    "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"],
+                ])
+            }
+        }
+    }
+
+    // MARK: Test and demo controls
+
+    /// The kubeconfig entry for this cluster: its CA, and the token or a freshly issued client certificate.
+    public func kubeconfigEntry(context: String, user: String = "admin", groups: [String] = ["system:masters"]) throws -> KubeconfigEntry {
+        let credentials: KubeconfigEntry.Credentials
+        if let token = configuration.token {
+            credentials = .token(token)
+        } else if let pki {
+            credentials = .clientCertificate(try pki.issueClientCertificate(user: user, groups: groups))
+        } else {
+            credentials = .token("")
+        }
+        return KubeconfigEntry(name: context, server: url, certificateAuthorityPEM: pki?.caCertificatePEM, credentials: credentials)
+    }
+
+    /// Closes every open watch; clients resume from their last resourceVersion. Returns how many were open.
+    @discardableResult
+    public func closeAllWatches() -> Int { store.read { $0.closeAllWatches() } }
+
+    /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
+    public func compactHistory() { store.read { $0.compactHistory() } }
+
+    /// The current global resourceVersion.
+    public var currentResourceVersion: Int64 { store.read { $0.resourceVersion } }
+
+    /// Number of open watches.
+    public var openWatchCount: Int { store.read { $0.openWatchCount } }
+
+    /// Requests served so far that match every given criterion.
+    public func requestCount(verb: String? = nil, resource: String? = nil, userAgentPrefix: String? = nil, code: Int? = nil) -> Int {
+        counters.count(verb: verb, resource: resource, userAgentPrefix: userAgentPrefix, code: code)
+    }
+
+    /// Starts (`refuse`, `hang`) or ends (`serve`) a simulated outage.
+    public func setOutage(_ mode: String) {
+        gate.set(ConnectionGate.Admission(rawValue: mode) ?? .serve)
+    }
+}

@@ -1,0 +1,25 @@
+/// How a `KubeEmulator` is started. Every default is the one `kube-emulator` uses.
+public struct KubeEmulatorConfiguration: Sendable {
+    /// The address to listen on. Defaults to `127.0.0.1`.
+    public var host = "127.0.0.1"
+    /// The port; 0 picks a free one. Defaults to 0.
+    public var port = 0
+    /// The cluster's name (names its CA). Defaults to `kube`.
+    public var name = "kube"
+    /// Serve HTTPS with a generated CA. Defaults to false (plain HTTP).
+    public var tls = false
+    /// The bearer token that authenticates (as user `admin`). Defaults to nil: tokens are refused.
+    public var token: String?
+    /// Authenticate verified client certificates (CN = user). Requires `tls`. Defaults to false.
+    public var clientCertificateAuth = false
+    /// Watch events kept for replay; resuming from older ones gets 410 Expired. Defaults to 1000.
+    public var historySize = 1000
+    /// Serve the `/_emulator/` admin endpoint to loopback clients. Defaults to false.
+    public var admin = false
+    /// How often watches asking for bookmarks get one. Defaults to 60 s.
+    public var bookmarkInterval: Duration = .seconds(60)
+    /// The largest request body accepted; larger ones get 413. Defaults to 3 MiB, as kube-apiserver.
+    public var maxBodyBytes = 3 * 1024 * 1024
+
+    public init() {}
+}

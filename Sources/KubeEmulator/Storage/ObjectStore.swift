@@ -1,0 +1,156 @@
+import KubeAPI
+import Synchronization
+
+/// The emulator's in-memory state: every object, the resource registry, the global
+/// resourceVersion counter, the event history and the open watches, behind one lock.
+///
+/// # Guarantees
+/// - One global, strictly increasing resourceVersion; every committed change gets the next one.
+/// - A change and its watch events are published atomically: a watch registered before the change
+///   sees it exactly once, a watch registered after sees it only through replay.
+/// - A CRD write updates the registry in the same critical section.
+final class ObjectStore: Sendable {
+    private let state: Mutex<StoreState>
+
+    init(historyCapacity: Int) {
+        state = Mutex(StoreState(history: EventHistory(capacity: historyCapacity)))
+    }
+
+    /// Runs `body` with exclusive access to the state.
+    func withState<Result: Sendable>(_ body: (inout StoreState) throws(KubeStatus) -> Result) throws(KubeStatus) -> Result {
+        try state.withLock { (state: inout StoreState) throws(KubeStatus) -> Result in try body(&state) }
+    }
+
+    /// Runs a non-throwing `body` with exclusive access to the state.
+    func read<Result: Sendable>(_ body: (inout StoreState) -> Result) -> Result {
+        state.withLock { body(&$0) }
+    }
+}
+
+/// The state guarded by `ObjectStore`'s lock. Its methods are the only way objects change.
+struct StoreState: Sendable {
+    /// One open watch.
+    struct Watcher: Sendable {
+        var storage: StorageKey
+        /// nil: every namespace.
+        var namespace: String?
+        var continuation: AsyncStream<WatchSignal>.Continuation
+    }
+
+    private(set) var resourceVersion: Int64 = 0
+    private(set) var objects: [StorageKey: [ObjectKey: JSONValue]] = [:]
+    private(set) var history: EventHistory
+    private var watchers: [Int: Watcher] = [:]
+    private var nextWatcherID = 0
+    var registry = ResourceRegistry()
+
+    /// Events a watch may fall behind by before it is closed (the client then resumes from its last resourceVersion).
+    static let watchBufferLimit = 10_000
+
+    init(history: EventHistory) {
+        self.history = history
+    }
+
+    // MARK: Reading
+
+    func object(_ storage: StorageKey, _ key: ObjectKey) -> JSONValue? {
+        objects[storage]?[key]
+    }
+
+    /// Objects of a resource, optionally in one namespace, sorted by namespace and name.
+    func objects(_ storage: StorageKey, namespace: String?) -> [(key: ObjectKey, object: JSONValue)] {
+        let all = objects[storage] ?? [:]
+        let selected = namespace.map { ns in all.filter { $0.key.namespace == ns } } ?? all
+        return selected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Whether any object lives in the namespace (any resource).
+    func namespaceHasObjects(_ namespace: String) -> Bool {
+        objects.values.contains { $0.keys.contains { $0.namespace == namespace } }
+    }
+
+    var openWatchCount: Int { watchers.count }
+
+    // MARK: Writing
+
+    /// Stores `object` with the next resourceVersion and publishes ADDED or MODIFIED.
+    @discardableResult
+    mutating func put(_ storage: StorageKey, _ key: ObjectKey, _ object: JSONValue) -> JSONValue {
+        resourceVersion += 1
+        var stored = object
+        stored[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
+        let previous = objects[storage]?[key]
+        objects[storage, default: [:]][key] = stored
+        publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: previous == nil ? .added : .modified, object: stored, previous: previous))
+        return stored
+    }
+
+    /// Removes an object, publishing DELETED with a new resourceVersion; returns its last state.
+    @discardableResult
+    mutating func remove(_ storage: StorageKey, _ key: ObjectKey) -> JSONValue? {
+        guard let previous = objects[storage]?[key] else { return nil }
+        resourceVersion += 1
+        var last = previous
+        last[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
+        objects[storage]?[key] = nil
+        publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: .deleted, object: last, previous: previous))
+        return last
+    }
+
+    /// Deletes every object of a resource, publishing DELETED for each (a CRD's instances when the CRD goes).
+    mutating func dropAll(_ storage: StorageKey) {
+        for key in (objects[storage] ?? [:]).keys { remove(storage, key) }
+        objects[storage] = nil
+    }
+
+    private mutating func publish(_ event: StoredEvent) {
+        history.append(event)
+        var closed: [Int] = []
+        for (id, watcher) in watchers where watcher.storage == event.storage {
+            if let namespace = watcher.namespace, namespace != event.namespace { continue }
+            if case .dropped = watcher.continuation.yield(.event(event)) {
+                watcher.continuation.finish()
+                closed.append(id)
+            }
+        }
+        for id in closed { watchers[id] = nil }
+    }
+
+    // MARK: Watches
+
+    /// Registers a watch and returns the events to replay after `resourceVersion`
+    /// (nil: start from now), or nil replay when the history no longer reaches back that far.
+    mutating func addWatcher(_ storage: StorageKey, namespace: String?, after start: Int64?) -> (id: Int, stream: AsyncStream<WatchSignal>, replay: [StoredEvent])? {
+        var replay: [StoredEvent] = []
+        if let start {
+            guard let events = history.events(after: start) else { return nil }
+            replay = events.filter { $0.storage == storage && (namespace == nil || $0.namespace == namespace) }
+        }
+        let (stream, continuation) = AsyncStream<WatchSignal>.makeStream(bufferingPolicy: .bufferingOldest(Self.watchBufferLimit))
+        nextWatcherID += 1
+        watchers[nextWatcherID] = Watcher(storage: storage, namespace: namespace, continuation: continuation)
+        return (nextWatcherID, stream, replay)
+    }
+
+    mutating func removeWatcher(_ id: Int) {
+        watchers.removeValue(forKey: id)?.continuation.finish()
+    }
+
+    /// Sends a bookmark at the current resourceVersion to one watch.
+    func sendBookmark(to id: Int) {
+        _ = watchers[id]?.continuation.yield(.bookmark(resourceVersion))
+    }
+
+    /// Closes every open watch (clients resume from their last resourceVersion).
+    mutating func closeAllWatches() -> Int {
+        let count = watchers.count
+        for watcher in watchers.values { watcher.continuation.finish() }
+        watchers.removeAll()
+        return count
+    }
+
+    /// Forgets the event history: resuming a watch from any earlier resourceVersion gets 410.
+    mutating func compactHistory() {
+        history.compact(through: resourceVersion)
+    }
+}

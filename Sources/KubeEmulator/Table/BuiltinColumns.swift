@@ -1,0 +1,98 @@
+import Foundation
+import KubeAPI
+
+/// The column sets kube-apiserver's printers give built-in kinds.
+enum BuiltinColumns {
+    typealias Column = TableBuilder.Column
+
+    static func columns(for table: BuiltinTable) -> [Column] {
+        let name = TableBuilder.nameColumn
+        let age = TableBuilder.ageColumn
+        switch table {
+        case .namespaces:
+            return [name, Column(name: "Status", type: "string", description: "The status of the namespace") { object, _ in
+                object[path: ["status", "phase"]] ?? ""
+            }, age]
+        case .configMaps:
+            return [name, Column(name: "Data", type: "integer", description: "Data contains the configuration data.") { object, _ in
+                .int(Int64((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)))
+            }, age]
+        case .secrets:
+            return [name, Column(name: "Type", type: "string", description: "Used to facilitate programmatic handling of secret data.") { object, _ in
+                object["type"] ?? ""
+            }, Column(name: "Data", type: "integer", description: "Data contains the secret data.") { object, _ in
+                .int(Int64(object["data"]?.objectValue?.count ?? 0))
+            }, age]
+        case .services:
+            return [name,
+                Column(name: "Type", type: "string", description: "type determines how the Service is exposed.") { object, _ in
+                    object[path: ["spec", "type"]] ?? "ClusterIP"
+                },
+                Column(name: "Cluster-IP", type: "string", description: "clusterIP is the IP address of the service.") { object, _ in
+                    object[path: ["spec", "clusterIP"]] ?? "<none>"
+                },
+                Column(name: "External-IP", type: "string", description: "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.") { object, _ in
+                    .string(externalIP(of: object))
+                },
+                Column(name: "Port(s)", type: "string", description: "The list of ports that are exposed by this service.") { object, _ in
+                    .string(ports(of: object))
+                },
+                age,
+                Column(name: "Selector", type: "string", priority: 1, cell: { object, _ in
+                    let selector = object[path: ["spec", "selector"]]?.objectValue ?? [:]
+                    return .string(selector.isEmpty ? "<none>" : selector.keys.sorted().map { "\($0)=\(selector[$0]?.stringValue ?? "")" }.joined(separator: ","))
+                }),
+            ]
+        case .serviceAccounts:
+            return [name, Column(name: "Secrets", type: "string", description: "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.") { object, _ in
+                .int(Int64(object["secrets"]?.arrayValue?.count ?? 0))
+            }, age]
+        case .events:
+            return [
+                Column(name: "Last Seen", type: "string", description: "The time at which the most recent occurrence of this event was recorded.") { object, now in
+                    TableBuilder.age(object["lastTimestamp"] ?? object["eventTime"] ?? object[path: ["metadata", "creationTimestamp"]], now: now)
+                },
+                Column(name: "Type", type: "string", description: "Type of this event (Normal, Warning), new types could be added in the future.") { object, _ in object["type"] ?? "" },
+                Column(name: "Reason", type: "string", description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.") { object, _ in object["reason"] ?? "" },
+                Column(name: "Object", type: "string", description: "The object that this event is about.") { object, _ in
+                    let kind = object[path: ["involvedObject", "kind"]]?.stringValue?.lowercased() ?? ""
+                    let target = object[path: ["involvedObject", "name"]]?.stringValue ?? ""
+                    return .string("\(kind)/\(target)")
+                },
+                Column(name: "Message", type: "string", description: "A human-readable description of the status of this operation.") { object, _ in object["message"] ?? "" },
+                Column(name: "Name", type: "string", format: "name", priority: 1, cell: { object, _ in object[path: ["metadata", "name"]] ?? "" }),
+            ]
+        case .leases:
+            return [name, Column(name: "Holder", type: "string", description: "The holderIdentity field of a lease object.") { object, _ in
+                object[path: ["spec", "holderIdentity"]] ?? ""
+            }, age]
+        case .customResourceDefinitions:
+            return [name, Column(name: "Created At", type: "date", description: "") { object, _ in
+                object[path: ["metadata", "creationTimestamp"]] ?? ""
+            }]
+        }
+    }
+
+    static func externalIP(of service: JSONValue) -> String {
+        let type = service[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"
+        var addresses = service[path: ["spec", "externalIPs"]]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if type == "LoadBalancer" {
+            let ingress = service[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []
+            addresses += ingress.compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+            if addresses.isEmpty { return "<pending>" }
+        }
+        if type == "ExternalName" { return service[path: ["spec", "externalName"]]?.stringValue ?? "<none>" }
+        return addresses.isEmpty ? "<none>" : addresses.joined(separator: ",")
+    }
+
+    static func ports(of service: JSONValue) -> String {
+        let ports = service[path: ["spec", "ports"]]?.arrayValue ?? []
+        if ports.isEmpty { return "<none>" }
+        return ports.map { port in
+            let number = port["port"]?.intValue.map(String.init) ?? ""
+            let proto = port["protocol"]?.stringValue ?? "TCP"
+            if let nodePort = port["nodePort"]?.intValue { return "\(number):\(nodePort)/\(proto)" }
+            return "\(number)/\(proto)"
+        }.joined(separator: ",")
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import KubeEmulator
+import Logging
+
+/// `kube-emulator`: a Kubernetes API server emulator for tests and the local demo.
+@main
+struct KubeEmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kube-emulator",
+        abstract: "A Kubernetes API server emulator that real kubectl and client libraries work against.",
+        discussion: """
+            Once listening it merges a cluster, user and context into --kubeconfig-out (under a file lock, \
+            so several emulators can share one file), then prints one line `listening URL` and serves until \
+            SIGTERM or SIGINT.
+            """)
+
+    @Option(help: "Address and port to listen on (port 0 picks a free one).")
+    var listen = "127.0.0.1:0"
+
+    @Option(help: "The cluster's name.")
+    var name = "kube"
+
+    @Option(name: .customLong("kubeconfig-out"), help: "Kubeconfig file to write (merged) the cluster, user and context into.")
+    var kubeconfigOut: String?
+
+    @Option(help: "Context (and cluster and user) name in the kubeconfig. Defaults to --name.")
+    var context: String?
+
+    @Flag(help: "Serve HTTPS with a generated CA (needed for token auth with kubectl).")
+    var tls = false
+
+    @Option(help: "Bearer token that authenticates as user admin.")
+    var token: String?
+
+    @Flag(name: .customLong("client-ca-auth"), help: "Authenticate client certificates issued by the emulator's CA; the kubeconfig gets one.")
+    var clientCAAuth = false
+
+    @Option(help: "Watch events kept for replay; older resourceVersions get 410 Expired.")
+    var history = 1000
+
+    @Flag(help: "Serve the /_emulator/ admin endpoint (loopback clients only).")
+    var admin = false
+
+    @Option(name: .customLong("bookmark-interval"), help: "Seconds between watch bookmarks.")
+    var bookmarkInterval: Double = 60
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if clientCAAuth && !tls { throw ValidationError("--client-ca-auth needs --tls") }
+        if token != nil && !tls { throw ValidationError("--token needs --tls: kubectl sends no bearer token over plain http") }
+        guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kube-emulator")
+        let address = ListenAddress(listen)!
+        var configuration = KubeEmulatorConfiguration()
+        configuration.host = address.host
+        configuration.port = address.port
+        configuration.name = name
+        configuration.tls = tls
+        configuration.token = token
+        configuration.clientCertificateAuth = clientCAAuth
+        configuration.historySize = history
+        configuration.admin = admin
+        configuration.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
+        let emulator = try await KubeEmulator.start(configuration, logger: logger)
+        if let kubeconfigOut {
+            try KubeconfigWriter.merge(try emulator.kubeconfigEntry(context: context ?? name), into: kubeconfigOut)
+        }
+        // Unbuffered: the one line scripts wait for must arrive at once.
+        FileHandle.standardOutput.write(Data("listening \(emulator.url)\n".utf8))
+        await signals.wait()
+        logger.info("shutting down")
+        await emulator.shutdown()
+    }
+}
+
+/// `HOST:PORT`, with `[v6]:PORT` for IPv6.
+struct ListenAddress {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Waits for the first of some signals.
+final class SignalWaiter {
+    private let stream: AsyncStream<Int32>
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32]) {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        self.stream = stream
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func wait() async {
+        for await _ in stream { return }
+    }
+}

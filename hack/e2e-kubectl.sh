@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# End-to-end: the real kubectl against two kube-emulators (eks: token user, gke: client
+# certificate user) sharing one kubeconfig. Asserts on kubectl's output, not only exit codes.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+WORK=$(mktemp -d)
+trap 'stop_background; rm -rf "$WORK"' EXIT
+export KUBECONFIG="$WORK/kubeconfig"
+export KUBECACHEDIR="$WORK/cache"
+FIXTURES="$REPO_ROOT/hack/e2e/fixtures"
+KUBECTL="${KUBECTL:-/usr/bin/kubectl}"
+
+step "starting emulators eks (token) and gke (client certificate)"
+start_emulator "$WORK/eks.log" --name eks --tls --token "e2e-$RANDOM-token" --kubeconfig-out "$KUBECONFIG" --context eks --admin
+start_emulator "$WORK/gke.log" --name gke --tls --client-ca-auth --kubeconfig-out "$KUBECONFIG" --context gke --admin
+
+k() { "$KUBECTL" "$@"; }
+
+step "kubeconfig and version"
+expect_output "kubeconfig lists both contexts" 'eks.*\n?.*gke|gke' -- k config get-contexts -o name
+expect_output "server reports v1.32" 'Server Version: v1\.32' -- k --context eks version
+expect_output "client-certificate user is authenticated" 'default +Active' -- k --context gke get namespaces
+
+step "CRD and custom resources (client-side apply)"
+for ctx in eks gke; do
+  expect_output "[$ctx] CRD created" 'widgets.example.com created' -- k --context "$ctx" apply -f "$FIXTURES/widgets-crd.yaml"
+  expect_output "[$ctx] CR created" 'widget.example.com/w1 created' -- k --context "$ctx" apply -f "$FIXTURES/widget-w1.yaml"
+  expect_output "[$ctx] re-apply is unchanged" 'widget.example.com/w1 unchanged' -- k --context "$ctx" apply -f "$FIXTURES/widget-w1.yaml"
+done
+expect_output "changed manifest is configured" 'widget.example.com/w1 configured' -- k --context eks apply -f "$FIXTURES/widget-w1-changed.yaml"
+expect_output "second CR created" 'widget.example.com/w2 created' -- k --context eks apply -f "$FIXTURES/widget-w2.yaml"
+expect_output "CRD listed with CREATED AT" 'widgets.example.com +[0-9]{4}-' -- k --context eks get crd
+
+step "get: printer columns, short names, selectors, output formats"
+expect_output "printer columns header" '^NAME +SIZE +COLOR +READY +AGE' -- k --context eks get widgets
+expect_output "short name and column values" '^w1 +4 +blue +<none> +[0-9]+s' -- k --context eks get wd
+expect_output "default applied by the schema" '^w2 +7 +red ' -- k --context eks get wd
+expect_output "category all includes widgets" 'widget.example.com/w1' -- k --context eks get all
+expect_output "-l equality selector" '^w2 ' -- k --context eks get wd -l tier=silver
+expect_failure "-l selector excludes others" '^w1 ' -- bash -c "$KUBECTL --context eks get wd -l tier=silver | grep '^w1 '"
+expect_output "-l set-based selector" '^w1 ' -- k --context eks get wd -l 'tier in (gold,bronze)'
+expect_output "-l notin / existence" '^w2 ' -- k --context eks get wd -l 'tier,tier notin (gold)'
+expect_output "-o yaml" 'kind: Widget' -- k --context eks get wd w1 -o yaml
+expect_output "-o jsonpath" '^4 blue 2$' -- k --context eks get wd w1 -o 'jsonpath={.spec.size} {.spec.color} {.metadata.generation}'
+expect_output "-A shows NAMESPACE column" '^NAMESPACE +NAME' -- k --context eks get wd -A
+expect_output "--show-labels" 'tier=gold' -- k --context eks get wd w1 --show-labels
+expect_output "get by fully qualified name" '^w1 ' -- k --context eks get widget.example.com/w1
+
+step "watch sees a change"
+"$KUBECTL" --context eks get wd w1 -w --output-watch-events >"$WORK/watch.out" 2>&1 &
+WATCH_PID=$!
+BACKGROUND_PIDS+=("$WATCH_PID")
+eventually "watch printed the initial ADDED row" 10 grep -q '^ADDED' "$WORK/watch.out"
+k --context eks patch wd w1 --type=merge -p '{"spec":{"size":6}}' >/dev/null
+eventually "watch printed MODIFIED with the new size" 10 grep -Eq '^MODIFIED +w1 +6 ' "$WORK/watch.out"
+kill "$WATCH_PID" 2>/dev/null || true
+
+step "status subresource and wait"
+expect_output "status patch" 'patched' -- k --context eks patch wd w1 --subresource=status --type=merge \
+  -p '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"Tested","observedGeneration":3}]}}'
+expect_output "spec untouched by status write" '^6 3$' -- k --context eks get wd w1 -o 'jsonpath={.spec.size} {.metadata.generation}'
+expect_output "wait --for=condition=Ready" 'condition met' -- k --context eks wait --for=condition=Ready wd/w1 --timeout=10s
+expect_output "READY column shows the condition" '^w1 +6 +blue +True' -- k --context eks get wd w1
+expect_failure "wait times out on a condition never met" 'timed out' -- k --context eks wait --for=condition=Ready wd/w2 --timeout=2s
+expect_output "status write ignored on the main resource" '^True$' -- bash -c \
+  "$KUBECTL --context eks patch wd w1 --type=merge -p '{\"status\":{\"conditions\":[]}}' >/dev/null && $KUBECTL --context eks get wd w1 -o 'jsonpath={.status.conditions[0].status}'"
+
+step "explain and describe"
+expect_output "explain a CR field" 'How big' -- k --context eks explain widget.spec
+expect_output "explain shows the enum" 'ENUM:' -- k --context eks explain widget.spec.color
+expect_output "describe" 'Size: +6' -- k --context eks describe wd w1
+
+step "validation"
+expect_failure "schema violation rejected as invalid" 'The Widget "bad" is invalid' -- k --context eks apply -f "$FIXTURES/widget-invalid.yaml"
+expect_failure "enum named in the error" 'spec.color: Unsupported value: "green": supported values: "red", "blue"' -- k --context eks apply -f "$FIXTURES/widget-invalid.yaml"
+expect_failure "maximum named in the error" 'spec.size: Invalid value: 30: spec.size in body should be less than or equal to 10' -- k --context eks apply -f "$FIXTURES/widget-invalid.yaml"
+expect_failure "unknown field rejected under strict validation" 'strict decoding error: unknown field "spec.bogus"' -- k --context eks apply -f "$FIXTURES/widget-unknown-field.yaml"
+expect_output "--validate=false prunes the unknown field" 'created' -- k --context eks apply --validate=false -f "$FIXTURES/widget-unknown-field.yaml"
+expect_output "pruned field is gone" '^$' -- k --context eks get wd unk -o 'jsonpath={.spec.bogus}'
+expect_failure "missing namespace is NotFound" 'namespaces "team-a" not found' -- k --context eks apply -f "$FIXTURES/configmap.yaml"
+
+step "built-in kinds"
+expect_output "create namespace" 'namespace/team-a created' -- k --context eks create namespace team-a
+expect_output "apply a ConfigMap (strategic merge on change)" 'configmap/settings created' -- k --context eks apply -f "$FIXTURES/configmap.yaml"
+expect_output "ConfigMap columns" '^settings +1 ' -- k --context eks get cm -n team-a
+expect_output "create secret" 'secret/creds created' -- k --context eks -n team-a create secret generic creds --from-literal=password=hunter2
+expect_output "secret data is base64" '^aHVudGVyMg==$' -- k --context eks -n team-a get secret creds -o 'jsonpath={.data.password}'
+expect_output "create service" 'service/web created' -- k --context eks -n team-a create service clusterip web --tcp=80:8080
+expect_output "service columns" '^web +ClusterIP +10\.96\.[0-9.]+ +<none> +80/TCP' -- k --context eks -n team-a get svc
+expect_output "scale a custom resource" 'scaled' -- k --context eks scale wd w1 --replicas=4
+expect_output "scale wrote spec.replicas" '^4$' -- k --context eks get wd w1 -o 'jsonpath={.spec.replicas}'
+
+step "each context is its own cluster"
+expect_output "gke has only w1" '^w1 +3 +red' -- k --context gke get wd
+expect_failure "w2 not in gke" 'NotFound' -- k --context gke get wd w2
+
+step "delete"
+expect_output "delete -f" 'widget.example.com "w2" deleted' -- k --context eks delete -f "$FIXTURES/widget-w2.yaml"
+expect_failure "deleted object is gone" 'NotFound' -- k --context eks get wd w2
+expect_failure "delete of a missing object" 'NotFound' -- k --context eks delete wd w2
+expect_output "delete namespace with content" 'namespace "team-a" deleted' -- k --context eks delete namespace team-a
+expect_failure "namespace content deleted with it" 'NotFound|No resources' -- k --context eks get cm settings -n team-a
+expect_output "delete the CRD" 'deleted' -- k --context eks delete crd widgets.example.com
+expect_failure "CR kind gone with its CRD" "could not find the requested resource|doesn't have a resource type" -- k --context eks get wd
+
+step "authentication"
+expect_failure "a wrong token is refused" 'You must be logged in' -- k --context eks --token wrong-token get ns
+EKS_SERVER=$(k config view -o jsonpath='{.clusters[?(@.name=="eks")].cluster.server}')
+expect_failure "no credentials refused" 'You must be logged in' -- env KUBECONFIG="$WORK/empty-kubeconfig" "$KUBECTL" --server "$EKS_SERVER" --insecure-skip-tls-verify get ns
+expect_output "health is public" '^ok$' -- env KUBECONFIG="$WORK/empty-kubeconfig" "$KUBECTL" --server "$EKS_SERVER" --insecure-skip-tls-verify get --raw /healthz
+
+summary "e2e-kubectl"
