@@ -54,11 +54,23 @@ let package = Package(
             name: "KubeAPITests",
             dependencies: ["KubeAPI"]
         ),
+        // shared fixtures and clients for tests that run against kube-emulator
+        .target(
+            name: "KubeEmulatorTestSupport",
+            dependencies: [
+                "KubeEmulator",
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/KubeEmulatorTestSupport"
+        ),
         .testTarget(
             name: "KubeEmulatorTests",
             dependencies: [
                 "KubeEmulator",
                 "KubeAPI",
+                "KubeEmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]

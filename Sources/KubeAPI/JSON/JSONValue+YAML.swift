@@ -28,7 +28,8 @@ extension JSONValue {
     init(node: Node) throws {
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: scalar.tag.rawValue) {
+            // `Node.tag` resolves implicit tags (the scalar's own tag does not).
+            switch Tag.Name(rawValue: node.tag.description) {
             case .null: self = .null
             case .bool: self = .bool(Bool.construct(from: scalar) ?? false)
             case .int:

@@ -11,6 +11,10 @@ extension ResourceHandler {
             do { value = try JSONValue(parsing: request.body, rejectDuplicateKeys: false) } catch {
                 throw KubeStatus.badRequest("error decoding JSON: \(error)")
             }
+        case "application/vnd.kubernetes.protobuf":
+            do { value = try KubernetesProtobuf.decode(request.body) } catch {
+                throw KubeStatus.badRequest("error decoding protobuf: \(error)")
+            }
         case "application/yaml", "application/apply-patch+yaml":
             do { value = try JSONValue(yaml: String(decoding: request.body, as: UTF8.self)) } catch {
                 throw KubeStatus.badRequest("error decoding YAML: \(error)")

@@ -10,18 +10,7 @@ struct ResourceHandler: Sendable {
     let settings: EmulatorSettings
 
     /// The verb kube-apiserver would log for this request.
-    var verb: String {
-        switch request.method {
-        case "GET", "HEAD":
-            if path.watchPrefix || request.flag("watch") { return "watch" }
-            return path.name == nil ? "list" : "get"
-        case "POST": return "create"
-        case "PUT": return "update"
-        case "PATCH": return "patch"
-        case "DELETE": return path.name == nil ? "deletecollection" : "delete"
-        default: return request.method.lowercased()
-        }
-    }
+    var verb: String { EmulatorAPI.verb(for: request, path: path) }
 
     func handle() async -> EmulatorResponse {
         do {
@@ -32,6 +21,7 @@ struct ResourceHandler: Sendable {
             case "get": return try get()
             case "list": return try list()
             case "watch": return try watch()
+            case "create" where path.name != nil: return .status(.methodNotAllowed())
             case "create": return try create()
             case "update": return try update(subresource: nil)
             case "patch": return try patch(subresource: nil)

@@ -1,0 +1,251 @@
+// Protobuf tables, one `.init(number, "jsonName", kind, presence)` per field in Go struct order.
+// Field numbers and JSON names are those of k8s.io/api and k8s.io/apimachinery generated.proto
+// and the Go `json` tags, as compiled into kubectl v1.32 (k8s.io/api v0.32). Presence: `.pointer`
+// for Go pointer fields, `.always` for non-pointer fields without `omitempty` and for structs.
+
+extension KubernetesProtobufSchemas {
+    /// Tables for core/v1 pods: Pod, PodSpec, PodStatus, affinity, tolerations, environment sources.
+    static let coreV1Pod: [ProtobufMessageSchema] = [
+        ProtobufMessageSchema("core.v1.LocalObjectReference", [
+            .init(1, "name", .string),
+        ]),
+        ProtobufMessageSchema("core.v1.ObjectFieldSelector", [
+            .init(1, "apiVersion", .string),
+            .init(2, "fieldPath", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.ResourceFieldSelector", [
+            .init(1, "containerName", .string),
+            .init(2, "resource", .string, .always),
+            .init(3, "divisor", .quantity, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.TypedLocalObjectReference", [
+            .init(1, "apiGroup", .string, .pointer),
+            .init(2, "kind", .string, .always),
+            .init(3, "name", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.TypedObjectReference", [
+            .init(1, "apiGroup", .string, .pointer),
+            .init(2, "kind", .string, .always),
+            .init(3, "name", .string, .always),
+            .init(4, "namespace", .string, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.ConfigMapKeySelector", [
+            .init(1, "localObjectReference", .inline("core.v1.LocalObjectReference")),
+            .init(2, "key", .string, .always),
+            .init(3, "optional", .bool, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.SecretKeySelector", [
+            .init(1, "localObjectReference", .inline("core.v1.LocalObjectReference")),
+            .init(2, "key", .string, .always),
+            .init(3, "optional", .bool, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.ResourceClaim", [
+            .init(1, "name", .string, .always),
+            .init(2, "request", .string),
+        ]),
+        ProtobufMessageSchema("core.v1.ResourceRequirements", [
+            .init(1, "limits", .map(.quantity)),
+            .init(2, "requests", .map(.quantity)),
+            .init(3, "claims", .list(.message("core.v1.ResourceClaim"))),
+        ]),
+        ProtobufMessageSchema("core.v1.Sysctl", [
+            .init(1, "name", .string, .always),
+            .init(2, "value", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.PodSecurityContext", [
+            .init(1, "seLinuxOptions", .message("core.v1.SELinuxOptions"), .pointer),
+            .init(8, "windowsOptions", .message("core.v1.WindowsSecurityContextOptions"), .pointer),
+            .init(2, "runAsUser", .int64, .pointer),
+            .init(6, "runAsGroup", .int64, .pointer),
+            .init(3, "runAsNonRoot", .bool, .pointer),
+            .init(4, "supplementalGroups", .list(.int64)),
+            .init(12, "supplementalGroupsPolicy", .string, .pointer),
+            .init(5, "fsGroup", .int64, .pointer),
+            .init(7, "sysctls", .list(.message("core.v1.Sysctl"))),
+            .init(9, "fsGroupChangePolicy", .string, .pointer),
+            .init(10, "seccompProfile", .message("core.v1.SeccompProfile"), .pointer),
+            .init(11, "appArmorProfile", .message("core.v1.AppArmorProfile"), .pointer),
+            .init(13, "seLinuxChangePolicy", .string, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.NodeSelectorRequirement", [
+            .init(1, "key", .string, .always),
+            .init(2, "operator", .string, .always),
+            .init(3, "values", .list(.string)),
+        ]),
+        ProtobufMessageSchema("core.v1.NodeSelectorTerm", [
+            .init(1, "matchExpressions", .list(.message("core.v1.NodeSelectorRequirement"))),
+            .init(2, "matchFields", .list(.message("core.v1.NodeSelectorRequirement"))),
+        ]),
+        ProtobufMessageSchema("core.v1.NodeSelector", [
+            .init(1, "nodeSelectorTerms", .list(.message("core.v1.NodeSelectorTerm"))),
+        ]),
+        ProtobufMessageSchema("core.v1.PreferredSchedulingTerm", [
+            .init(1, "weight", .int32, .always),
+            .init(2, "preference", .message("core.v1.NodeSelectorTerm"), .always),
+        ]),
+        ProtobufMessageSchema("core.v1.NodeAffinity", [
+            .init(1, "requiredDuringSchedulingIgnoredDuringExecution", .message("core.v1.NodeSelector"), .pointer),
+            .init(2, "preferredDuringSchedulingIgnoredDuringExecution", .list(.message("core.v1.PreferredSchedulingTerm"))),
+        ]),
+        ProtobufMessageSchema("core.v1.PodAffinityTerm", [
+            .init(1, "labelSelector", .message("meta.v1.LabelSelector"), .pointer),
+            .init(2, "namespaces", .list(.string)),
+            .init(3, "topologyKey", .string, .always),
+            .init(4, "namespaceSelector", .message("meta.v1.LabelSelector"), .pointer),
+            .init(5, "matchLabelKeys", .list(.string)),
+            .init(6, "mismatchLabelKeys", .list(.string)),
+        ]),
+        ProtobufMessageSchema("core.v1.WeightedPodAffinityTerm", [
+            .init(1, "weight", .int32, .always),
+            .init(2, "podAffinityTerm", .message("core.v1.PodAffinityTerm"), .always),
+        ]),
+        ProtobufMessageSchema("core.v1.PodAffinity", [
+            .init(1, "requiredDuringSchedulingIgnoredDuringExecution", .list(.message("core.v1.PodAffinityTerm"))),
+            .init(2, "preferredDuringSchedulingIgnoredDuringExecution", .list(.message("core.v1.WeightedPodAffinityTerm"))),
+        ]),
+        ProtobufMessageSchema("core.v1.PodAntiAffinity", [
+            .init(1, "requiredDuringSchedulingIgnoredDuringExecution", .list(.message("core.v1.PodAffinityTerm"))),
+            .init(2, "preferredDuringSchedulingIgnoredDuringExecution", .list(.message("core.v1.WeightedPodAffinityTerm"))),
+        ]),
+        ProtobufMessageSchema("core.v1.Affinity", [
+            .init(1, "nodeAffinity", .message("core.v1.NodeAffinity"), .pointer),
+            .init(2, "podAffinity", .message("core.v1.PodAffinity"), .pointer),
+            .init(3, "podAntiAffinity", .message("core.v1.PodAntiAffinity"), .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.Toleration", [
+            .init(1, "key", .string),
+            .init(2, "operator", .string),
+            .init(3, "value", .string),
+            .init(4, "effect", .string),
+            .init(5, "tolerationSeconds", .int64, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.HostAlias", [
+            .init(1, "ip", .string, .always),
+            .init(2, "hostnames", .list(.string)),
+        ]),
+        ProtobufMessageSchema("core.v1.PodDNSConfigOption", [
+            .init(1, "name", .string),
+            .init(2, "value", .string, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.PodDNSConfig", [
+            .init(1, "nameservers", .list(.string)),
+            .init(2, "searches", .list(.string)),
+            .init(3, "options", .list(.message("core.v1.PodDNSConfigOption"))),
+        ]),
+        ProtobufMessageSchema("core.v1.PodReadinessGate", [
+            .init(1, "conditionType", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.TopologySpreadConstraint", [
+            .init(1, "maxSkew", .int32, .always),
+            .init(2, "topologyKey", .string, .always),
+            .init(3, "whenUnsatisfiable", .string, .always),
+            .init(4, "labelSelector", .message("meta.v1.LabelSelector"), .pointer),
+            .init(5, "minDomains", .int32, .pointer),
+            .init(6, "nodeAffinityPolicy", .string, .pointer),
+            .init(7, "nodeTaintsPolicy", .string, .pointer),
+            .init(8, "matchLabelKeys", .list(.string)),
+        ]),
+        ProtobufMessageSchema("core.v1.PodOS", [
+            .init(1, "name", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.PodSchedulingGate", [
+            .init(1, "name", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.PodResourceClaim", [
+            .init(1, "name", .string, .always),
+            .init(3, "resourceClaimName", .string, .pointer),
+            .init(4, "resourceClaimTemplateName", .string, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.PodSpec", [
+            .init(1, "volumes", .list(.message("core.v1.Volume"))),
+            .init(20, "initContainers", .list(.message("core.v1.Container"))),
+            .init(2, "containers", .list(.message("core.v1.Container"))),
+            .init(34, "ephemeralContainers", .list(.message("core.v1.EphemeralContainer"))),
+            .init(3, "restartPolicy", .string),
+            .init(4, "terminationGracePeriodSeconds", .int64, .pointer),
+            .init(5, "activeDeadlineSeconds", .int64, .pointer),
+            .init(6, "dnsPolicy", .string),
+            .init(7, "nodeSelector", .map(.string)),
+            .init(8, "serviceAccountName", .string),
+            .init(9, "serviceAccount", .string),
+            .init(21, "automountServiceAccountToken", .bool, .pointer),
+            .init(10, "nodeName", .string),
+            .init(11, "hostNetwork", .bool),
+            .init(12, "hostPID", .bool),
+            .init(13, "hostIPC", .bool),
+            .init(27, "shareProcessNamespace", .bool, .pointer),
+            .init(14, "securityContext", .message("core.v1.PodSecurityContext"), .pointer),
+            .init(15, "imagePullSecrets", .list(.message("core.v1.LocalObjectReference"))),
+            .init(16, "hostname", .string),
+            .init(17, "subdomain", .string),
+            .init(18, "affinity", .message("core.v1.Affinity"), .pointer),
+            .init(19, "schedulerName", .string),
+            .init(22, "tolerations", .list(.message("core.v1.Toleration"))),
+            .init(23, "hostAliases", .list(.message("core.v1.HostAlias"))),
+            .init(24, "priorityClassName", .string),
+            .init(25, "priority", .int32, .pointer),
+            .init(26, "dnsConfig", .message("core.v1.PodDNSConfig"), .pointer),
+            .init(28, "readinessGates", .list(.message("core.v1.PodReadinessGate"))),
+            .init(29, "runtimeClassName", .string, .pointer),
+            .init(30, "enableServiceLinks", .bool, .pointer),
+            .init(31, "preemptionPolicy", .string, .pointer),
+            .init(32, "overhead", .map(.quantity)),
+            .init(33, "topologySpreadConstraints", .list(.message("core.v1.TopologySpreadConstraint"))),
+            .init(35, "setHostnameAsFQDN", .bool, .pointer),
+            .init(36, "os", .message("core.v1.PodOS"), .pointer),
+            .init(37, "hostUsers", .bool, .pointer),
+            .init(38, "schedulingGates", .list(.message("core.v1.PodSchedulingGate"))),
+            .init(39, "resourceClaims", .list(.message("core.v1.PodResourceClaim"))),
+            .init(40, "resources", .message("core.v1.ResourceRequirements"), .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.PodCondition", [
+            .init(1, "type", .string, .always),
+            .init(2, "status", .string, .always),
+            .init(3, "lastProbeTime", .time, .always),
+            .init(4, "lastTransitionTime", .time, .always),
+            .init(5, "reason", .string),
+            .init(6, "message", .string),
+        ]),
+        ProtobufMessageSchema("core.v1.HostIP", [
+            .init(1, "ip", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.PodIP", [
+            .init(1, "ip", .string, .always),
+        ]),
+        ProtobufMessageSchema("core.v1.ResourceHealth", [
+            .init(1, "resourceID", .string, .always),
+            .init(2, "health", .string),
+        ]),
+        ProtobufMessageSchema("core.v1.ResourceStatus", [
+            .init(1, "name", .string, .always),
+            .init(2, "resources", .list(.message("core.v1.ResourceHealth"))),
+        ]),
+        ProtobufMessageSchema("core.v1.PodResourceClaimStatus", [
+            .init(1, "name", .string, .always),
+            .init(2, "resourceClaimName", .string, .pointer),
+        ]),
+        ProtobufMessageSchema("core.v1.PodStatus", [
+            .init(1, "phase", .string),
+            .init(2, "conditions", .list(.message("core.v1.PodCondition"))),
+            .init(3, "message", .string),
+            .init(4, "reason", .string),
+            .init(11, "nominatedNodeName", .string),
+            .init(5, "hostIP", .string),
+            .init(16, "hostIPs", .list(.message("core.v1.HostIP"))),
+            .init(6, "podIP", .string),
+            .init(12, "podIPs", .list(.message("core.v1.PodIP"))),
+            .init(7, "startTime", .time, .pointer),
+            .init(10, "initContainerStatuses", .list(.message("core.v1.ContainerStatus"))),
+            .init(8, "containerStatuses", .list(.message("core.v1.ContainerStatus"))),
+            .init(9, "qosClass", .string),
+            .init(13, "ephemeralContainerStatuses", .list(.message("core.v1.ContainerStatus"))),
+            .init(14, "resize", .string),
+            .init(15, "resourceClaimStatuses", .list(.message("core.v1.PodResourceClaimStatus"))),
+        ]),
+        ProtobufMessageSchema("core.v1.Pod", [
+            .init(1, "metadata", .message("meta.v1.ObjectMeta"), .always),
+            .init(2, "spec", .message("core.v1.PodSpec"), .always),
+            .init(3, "status", .message("core.v1.PodStatus"), .always),
+        ]),
+    ]
+}
