@@ -1,0 +1,77 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Assembles and runs fraud-server: the HTTP application, the readiness gate, and
+/// graceful shutdown on SIGTERM/SIGINT.
+///
+/// # Shutdown
+/// On SIGTERM readiness turns false at once; the server keeps serving for
+/// `SHUTDOWN_DELAY_SECONDS` (default 0) so load balancers stop routing here, then stops
+/// accepting connections, lets in-flight requests finish, and returns (exit 0).
+public enum FraudServer {
+    /// Builds the Hummingbird application serving `state`.
+    ///
+    /// - Parameter onListening: called with the bound port once the server listens
+    ///   (useful with port 0, which picks a free port).
+    public static func makeApplication(
+        state: ServingState, metrics: ServerMetrics, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = state.configuration
+        let routes = ServingRoutes(state: state, metrics: metrics)
+        let drainLimit = configuration.drainLimitBytes
+        return Application(
+            router: routes.router(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [BodyDrainLimiter(limit: drainLimit)], idleTimeout: .seconds(75))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "fraud-server"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+    }
+
+    /// Loads the model and serves until SIGTERM/SIGINT, then drains and returns.
+    ///
+    /// - Throws: ``ModelLoadError`` when the model cannot be loaded (the server never
+    ///   starts), or a server error when the port cannot be bound.
+    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        let state = try ServingState.load(configuration: configuration, logger: logger)
+        let metrics = ServerMetrics(
+            modelName: configuration.modelName, modelVersion: configuration.modelVersion, sha256: state.sha256,
+            format: state.model?.format.platform ?? "unloaded")
+        let application = makeApplication(state: state, metrics: metrics, logger: logger)
+        let gate = ReadinessGate(state: state, delay: .seconds(configuration.shutdownDelaySeconds), logger: logger)
+        // Services shut down in reverse order: the gate (readiness off, delay) first,
+        // then the HTTP server drains in-flight requests.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application), .init(service: gate)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+/// Turns readiness off the moment graceful shutdown starts, then waits `delay`
+/// before letting the HTTP server stop.
+struct ReadinessGate: Service {
+    let state: ServingState
+    let delay: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Wait until shutdown is requested (or the task is cancelled).
+        try? await gracefulShutdown()
+        state.beginShutdown()
+        logger.info("shutting down: readiness is now false", metadata: ["delay": "\(delay)"])
+        if delay > .zero { try? await Task.sleep(for: delay) }
+    }
+}

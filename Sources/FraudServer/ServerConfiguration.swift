@@ -1,0 +1,170 @@
+import FraudServing
+
+/// Everything fraud-server needs to start, with the defaults the operator relies on.
+///
+/// Each field can be set by environment variable (the names the operator sets) or by
+/// the matching command-line flag; flags win. Defaults live in ``Defaults``.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The documented defaults, in one place.
+    public enum Defaults {
+        /// `MODEL_PATH`: `/models/model.json`.
+        public static let modelPath = "/models/model.json"
+        /// `MODEL_NAME`: `fraud-detector`.
+        public static let modelName = "fraud-detector"
+        /// `MODEL_VERSION`: `0.0.0` (the operator sets the image tag).
+        public static let modelVersion = "0.0.0"
+        /// `THRESHOLD`: 0.5 — a row is labelled 1 when its probability exceeds it.
+        public static let threshold = 0.5
+        /// `HOST`: `0.0.0.0`.
+        public static let host = "0.0.0.0"
+        /// `PORT`: 8080.
+        public static let port = 8080
+        /// `MAX_BODY_BYTES`: 4 MiB.
+        public static let maxBodyBytes = 4 * 1024 * 1024
+        /// `MAX_BATCH_ROWS`: 10,000.
+        public static let maxBatchRows = 10_000
+        /// `SHUTDOWN_DELAY_SECONDS`: 0 — how long to keep serving after SIGTERM with
+        /// readiness already false, so load balancers stop routing here first.
+        public static let shutdownDelaySeconds = 0.0
+        /// Bytes of an oversized request body read and discarded after the 413 is sent,
+        /// before the connection is closed instead: 16 MiB.
+        public static let drainLimitBytes = 16 * 1024 * 1024
+    }
+
+    /// Log output format.
+    public enum LogFormat: String, Sendable, Equatable {
+        case json
+        case text
+    }
+
+    public var modelPath = Defaults.modelPath
+    /// `nil` detects the format from the file.
+    public var modelFormat: ModelFormat?
+    public var modelName = Defaults.modelName
+    public var modelVersion = Defaults.modelVersion
+    /// Expected lowercase hex SHA-256 of the model file; `nil` skips the check.
+    public var modelSHA256: String?
+    public var threshold = Defaults.threshold
+    public var host = Defaults.host
+    public var port = Defaults.port
+    public var maxBodyBytes = Defaults.maxBodyBytes
+    public var maxBatchRows = Defaults.maxBatchRows
+    public var shutdownDelaySeconds = Defaults.shutdownDelaySeconds
+    public var drainLimitBytes = Defaults.drainLimitBytes
+    /// `LOG_FORMAT`: `json` (default) or `text`.
+    public var logFormat = LogFormat.json
+
+    /// A configuration with every default.
+    public init() {}
+
+    /// Reads the variables the operator sets (`MODEL_PATH`, `MODEL_FORMAT`, `MODEL_NAME`,
+    /// `MODEL_VERSION`, `MODEL_SHA256`, `THRESHOLD`, `HOST`, `PORT`, `MAX_BODY_BYTES`,
+    /// `MAX_BATCH_ROWS`, `SHUTDOWN_DELAY_SECONDS`, `LOG_FORMAT`); unset or empty ones keep
+    /// their defaults.
+    /// - Throws: ``ConfigurationError`` naming the variable and the value it rejected.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ key: String) -> String? {
+            guard let text = environment[key], !text.isEmpty else { return nil }
+            return text
+        }
+        if let path = value("MODEL_PATH") { modelPath = path }
+        try apply(modelFormat: value("MODEL_FORMAT"), source: "MODEL_FORMAT")
+        if let name = value("MODEL_NAME") { modelName = name }
+        if let version = value("MODEL_VERSION") { modelVersion = version }
+        try apply(modelSHA256: value("MODEL_SHA256"), source: "MODEL_SHA256")
+        if let text = value("THRESHOLD") { threshold = try Self.parse(text, as: Double.self, source: "THRESHOLD") }
+        if let text = value("HOST") { host = text }
+        if let text = value("PORT") { port = try Self.parse(text, as: Int.self, source: "PORT") }
+        if let text = value("MAX_BODY_BYTES") { maxBodyBytes = try Self.parse(text, as: Int.self, source: "MAX_BODY_BYTES") }
+        if let text = value("MAX_BATCH_ROWS") { maxBatchRows = try Self.parse(text, as: Int.self, source: "MAX_BATCH_ROWS") }
+        if let text = value("SHUTDOWN_DELAY_SECONDS") {
+            shutdownDelaySeconds = try Self.parse(text, as: Double.self, source: "SHUTDOWN_DELAY_SECONDS")
+        }
+        if let text = value("LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: text.lowercased()) else {
+                throw ConfigurationError(setting: "LOG_FORMAT", value: text, expected: "json or text")
+            }
+            logFormat = format
+        }
+        try validate()
+    }
+
+    /// Sets ``modelFormat`` from a `MODEL_FORMAT` / `--model-format` value.
+    public mutating func apply(modelFormat text: String?, source: String) throws(ConfigurationError) {
+        guard let text else { return }
+        guard let parsed = ModelFormat.parse(text) else {
+            throw ConfigurationError(setting: source, value: text, expected: "auto, xgboost_json or lightgbm_text")
+        }
+        modelFormat = parsed
+    }
+
+    /// Sets ``modelSHA256`` from a hex digest (case-insensitive, optional `sha256:` prefix).
+    public mutating func apply(modelSHA256 text: String?, source: String) throws(ConfigurationError) {
+        guard var digest = text?.lowercased() else { return }
+        if digest.hasPrefix("sha256:") { digest.removeFirst(7) }
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else {
+            throw ConfigurationError(setting: source, value: text ?? "", expected: "64 hexadecimal characters")
+        }
+        modelSHA256 = digest
+    }
+
+    /// Checks ranges; called after environment and flags are applied.
+    public func validate() throws(ConfigurationError) {
+        guard threshold >= 0 && threshold <= 1 else {
+            throw ConfigurationError(setting: "THRESHOLD", value: "\(threshold)", expected: "a number in [0, 1]")
+        }
+        guard (0...65535).contains(port) else {
+            throw ConfigurationError(setting: "PORT", value: "\(port)", expected: "a port in 0...65535 (0 picks a free one)")
+        }
+        guard maxBodyBytes > 0 else {
+            throw ConfigurationError(setting: "MAX_BODY_BYTES", value: "\(maxBodyBytes)", expected: "a positive byte count")
+        }
+        guard maxBatchRows > 0 else {
+            throw ConfigurationError(setting: "MAX_BATCH_ROWS", value: "\(maxBatchRows)", expected: "a positive row count")
+        }
+        guard shutdownDelaySeconds >= 0 && shutdownDelaySeconds <= 3600 else {
+            throw ConfigurationError(
+                setting: "SHUTDOWN_DELAY_SECONDS", value: "\(shutdownDelaySeconds)", expected: "seconds in 0...3600")
+        }
+    }
+
+    static func parse<T: LosslessStringConvertible>(_ text: String, as: T.Type, source: String) throws(ConfigurationError) -> T {
+        guard let value = T(text.trimmingCharacters()) else {
+            throw ConfigurationError(setting: source, value: text, expected: T.self == Int.self ? "an integer" : "a number")
+        }
+        return value
+    }
+}
+
+/// A configuration value fraud-server cannot use.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The environment variable or flag.
+    public var setting: String
+    /// The rejected value.
+    public var value: String
+    /// What would have been accepted.
+    public var expected: String
+
+    public init(setting: String, value: String, expected: String) {
+        self.setting = setting
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String { "invalid \(setting) '\(value)': expected \(expected)" }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        String(Substring(self).trimmingWhitespace())
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        var text = self
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

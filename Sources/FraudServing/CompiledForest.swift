@@ -1,0 +1,194 @@
+/// A tree ensemble compiled into flat struct-of-arrays storage for fast inference.
+///
+/// Nodes of all trees live in parallel arrays (`feature`, `threshold`, `left`,
+/// `right`, `flags`), numbered depth-first so that a path from the root walks
+/// forward in memory. A child index `c < 0` names leaf `~c` in `leafValues`.
+///
+/// # Guarantees
+/// - Immutable after `init`; safe to share across threads with no locks.
+/// - Every child index points forward (checked at compile time), so traversal always
+///   ends: a malformed tree is rejected by ``compile(_:featureCount:groupCount:)``.
+///
+/// `@unchecked Sendable`: the raw buffers are allocated and written only in `init`,
+/// read-only afterwards, and freed in `deinit`.
+final class CompiledForest: @unchecked Sendable {
+    let treeCount: Int
+    let nodeCount: Int
+    let leafCount: Int
+    let featureCount: Int
+    let groupCount: Int
+
+    /// Root of each tree (negative for a single-leaf tree).
+    let roots: UnsafeMutablePointer<Int32>
+    /// Output group of each tree.
+    let groups: UnsafeMutablePointer<Int32>
+    let feature: UnsafeMutablePointer<Int32>
+    let threshold: UnsafeMutablePointer<Double>
+    let left: UnsafeMutablePointer<Int32>
+    let right: UnsafeMutablePointer<Int32>
+    /// Bit 0: missing goes left. Bit 1: values within ±`zeroThreshold` count as missing.
+    let flags: UnsafeMutablePointer<UInt8>
+    let leafValues: UnsafeMutablePointer<Double>
+
+    static let defaultLeftFlag: UInt8 = 1
+    static let zeroIsMissingFlag: UInt8 = 2
+
+    /// Why a tree could not be compiled.
+    struct CompileError: Error {
+        var tree: Int
+        var node: Int
+        var reason: String
+    }
+
+    /// Compiles `trees`, checking every index; throws on the first malformed tree.
+    static func compile(_ trees: [TreeDescription], featureCount: Int, groupCount: Int) throws(CompileError)
+        -> CompiledForest
+    {
+        var splitCount = 0
+        var leafTotal = 0
+        for tree in trees {
+            let leaves = tree.leftChild.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+            leafTotal += leaves
+            splitCount += tree.nodeCount - leaves
+        }
+        let forest = CompiledForest(
+            treeCount: trees.count, nodeCount: splitCount, leafCount: leafTotal,
+            featureCount: featureCount, groupCount: groupCount)
+        var nextNode = 0
+        var nextLeaf = 0
+        for (treeIndex, tree) in trees.enumerated() {
+            guard tree.nodeCount > 0 else { throw CompileError(tree: treeIndex, node: 0, reason: "tree has no nodes") }
+            guard tree.group >= 0 && tree.group < groupCount else {
+                throw CompileError(tree: treeIndex, node: 0, reason: "output group \(tree.group) is not below \(groupCount)")
+            }
+            forest.groups[treeIndex] = Int32(tree.group)
+            var visited = [Bool](repeating: false, count: tree.nodeCount)
+            // Depth-first, left subtree first; an explicit stack bounds the depth safely.
+            // Each entry: source node, and where to store its compiled index (parent slot).
+            var stack: [(source: Int, parent: Int, isLeft: Bool)] = [(0, -1, false)]
+            while let (source, parent, isLeft) = stack.popLast() {
+                guard source >= 0 && source < tree.nodeCount else {
+                    throw CompileError(tree: treeIndex, node: parent, reason: "child index \(source) is out of range")
+                }
+                guard !visited[source] else {
+                    throw CompileError(tree: treeIndex, node: source, reason: "node is reachable twice (not a tree)")
+                }
+                visited[source] = true
+                let compiled: Int32
+                if tree.leftChild[source] < 0 {
+                    guard tree.leafValue[source].isFinite else {
+                        throw CompileError(tree: treeIndex, node: source, reason: "leaf value is not finite")
+                    }
+                    forest.leafValues[nextLeaf] = tree.leafValue[source]
+                    compiled = ~Int32(nextLeaf)
+                    nextLeaf += 1
+                } else {
+                    let featureIndex = tree.feature[source]
+                    guard featureIndex >= 0 && featureIndex < featureCount else {
+                        throw CompileError(
+                            tree: treeIndex, node: source,
+                            reason: "split feature \(featureIndex) is outside the model's \(featureCount) features")
+                    }
+                    guard !tree.threshold[source].isNaN else {
+                        throw CompileError(tree: treeIndex, node: source, reason: "split threshold is NaN")
+                    }
+                    let index = nextNode
+                    nextNode += 1
+                    forest.feature[index] = Int32(featureIndex)
+                    forest.threshold[index] = tree.threshold[source]
+                    forest.flags[index] =
+                        (tree.defaultLeft[source] ? defaultLeftFlag : 0)
+                        | (tree.zeroIsMissing[source] ? zeroIsMissingFlag : 0)
+                    compiled = Int32(index)
+                    // Push right first so the left subtree is numbered next.
+                    stack.append((tree.rightChild[source], index, false))
+                    stack.append((tree.leftChild[source], index, true))
+                }
+                if parent < 0 {
+                    forest.roots[treeIndex] = compiled
+                } else if isLeft {
+                    forest.left[parent] = compiled
+                } else {
+                    forest.right[parent] = compiled
+                }
+            }
+        }
+        return forest
+    }
+
+    private init(treeCount: Int, nodeCount: Int, leafCount: Int, featureCount: Int, groupCount: Int) {
+        self.treeCount = treeCount
+        self.nodeCount = nodeCount
+        self.leafCount = leafCount
+        self.featureCount = featureCount
+        self.groupCount = groupCount
+        roots = .allocate(capacity: max(treeCount, 1))
+        groups = .allocate(capacity: max(treeCount, 1))
+        feature = .allocate(capacity: max(nodeCount, 1))
+        threshold = .allocate(capacity: max(nodeCount, 1))
+        left = .allocate(capacity: max(nodeCount, 1))
+        right = .allocate(capacity: max(nodeCount, 1))
+        flags = .allocate(capacity: max(nodeCount, 1))
+        leafValues = .allocate(capacity: max(leafCount, 1))
+        roots.initialize(repeating: -1, count: max(treeCount, 1))
+        groups.initialize(repeating: 0, count: max(treeCount, 1))
+        feature.initialize(repeating: 0, count: max(nodeCount, 1))
+        threshold.initialize(repeating: 0, count: max(nodeCount, 1))
+        left.initialize(repeating: -1, count: max(nodeCount, 1))
+        right.initialize(repeating: -1, count: max(nodeCount, 1))
+        flags.initialize(repeating: 0, count: max(nodeCount, 1))
+        leafValues.initialize(repeating: 0, count: max(leafCount, 1))
+    }
+
+    deinit {
+        roots.deallocate()
+        groups.deallocate()
+        feature.deallocate()
+        threshold.deallocate()
+        left.deallocate()
+        right.deallocate()
+        flags.deallocate()
+        leafValues.deallocate()
+    }
+
+    /// The leaf value tree `tree` reaches for `row` (which has `featureCount` values).
+    @inline(__always)
+    func leafValue(tree: Int, row: UnsafePointer<Double>) -> Double {
+        var node = roots[tree]
+        while node >= 0 { node = step(node, row) }
+        return leafValues[Int(~node)]
+    }
+
+    /// The child of split `node` that `row` goes to.
+    @inline(__always)
+    func step(_ node: Int32, _ row: UnsafePointer<Double>) -> Int32 {
+        let index = Int(node)
+        let x = row[Int(feature[index])]
+        let nodeFlags = flags[index]
+        let goLeft: Bool
+        if x.isNaN || (nodeFlags & Self.zeroIsMissingFlag != 0 && x.magnitude <= zeroThreshold) {
+            goLeft = nodeFlags & Self.defaultLeftFlag != 0
+        } else {
+            goLeft = x < threshold[index]
+        }
+        return goLeft ? left[index] : right[index]
+    }
+
+    /// Adds every tree's leaf value for `rowCount` rows into `sums` (`rowCount × groupCount`,
+    /// pre-filled with the base margins), tree by tree in model order as the reference
+    /// libraries do, accumulating in `Accumulator` precision.
+    @inline(__always)
+    func accumulate<Accumulator: BinaryFloatingPoint>(
+        rows: UnsafePointer<Double>, rowCount: Int, sums: UnsafeMutablePointer<Accumulator>
+    ) {
+        let width = featureCount
+        let groupsPerRow = groupCount
+        for tree in 0..<treeCount {
+            let group = Int(groups[tree])
+            for row in 0..<rowCount {
+                let value = leafValue(tree: tree, row: rows + row * width)
+                sums[row * groupsPerRow + group] += Accumulator(value)
+            }
+        }
+    }
+}

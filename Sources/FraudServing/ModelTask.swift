@@ -1,0 +1,25 @@
+/// What a model's outputs mean, which decides how fraud-server labels them.
+public enum ModelTask: Sendable, Equatable {
+    /// One probability per row; the label is 1 when it exceeds the threshold.
+    case binaryClassification
+    /// One probability per class per row; the label is the most probable class.
+    case multiclassClassification(classes: Int)
+    /// One value per row, served as is.
+    case regression
+
+    /// The number of values ``TreeModel`` predicts for each row.
+    public var outputsPerRow: Int {
+        if case .multiclassClassification(let classes) = self { return classes }
+        return 1
+    }
+}
+
+/// How raw tree sums (margins) become the model's outputs.
+enum OutputTransform: Sendable, Equatable {
+    /// Outputs are the margins.
+    case identity
+    /// `1 / (1 + exp(-scale * margin))`, per output.
+    case sigmoid(scale: Double)
+    /// Softmax over each row's outputs.
+    case softmax
+}

@@ -1,0 +1,46 @@
+/// One decision tree as a model file describes it, in a format-neutral form, before
+/// it is compiled into a ``CompiledForest``.
+///
+/// Node `i` is a leaf when `leftChild[i] < 0`. A split sends a row left when its
+/// feature value `x` satisfies `x < threshold[i]`; a missing value (NaN, or a value
+/// within ±``zeroThreshold`` when `zeroIsMissing[i]`) goes left iff `defaultLeft[i]`.
+struct TreeDescription: Sendable {
+    var leftChild: [Int] = []
+    var rightChild: [Int] = []
+    var feature: [Int] = []
+    var threshold: [Double] = []
+    var defaultLeft: [Bool] = []
+    var zeroIsMissing: [Bool] = []
+    var leafValue: [Double] = []
+    /// The output (class) this tree adds to.
+    var group = 0
+
+    var nodeCount: Int { leftChild.count }
+
+    /// Appends a split node and returns its index.
+    mutating func addSplit(feature: Int, threshold: Double, defaultLeft: Bool, zeroIsMissing: Bool = false) -> Int {
+        leftChild.append(-1)
+        rightChild.append(-1)
+        self.feature.append(feature)
+        self.threshold.append(threshold)
+        self.defaultLeft.append(defaultLeft)
+        self.zeroIsMissing.append(zeroIsMissing)
+        leafValue.append(0)
+        return leftChild.count - 1
+    }
+
+    /// Appends a leaf and returns its index.
+    mutating func addLeaf(_ value: Double) -> Int {
+        leftChild.append(-1)
+        rightChild.append(-1)
+        feature.append(0)
+        threshold.append(0)
+        defaultLeft.append(false)
+        zeroIsMissing.append(false)
+        leafValue.append(value)
+        return leftChild.count - 1
+    }
+}
+
+/// LightGBM's bound below which a value counts as zero (`kZeroThreshold = 1e-35f`).
+let zeroThreshold = Double(Float(1e-35))

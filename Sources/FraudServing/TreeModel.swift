@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A loaded gradient-boosted tree model, compiled for inference.
+///
+/// # Guarantees
+/// - Predictions equal the training library's own to within 1e-6 (XGBoost: inputs and
+///   split thresholds in `float32`, sums accumulated in `float32` starting from the base
+///   margin; LightGBM: `double` throughout, `<=` splits and LightGBM's missing-value rules).
+/// - A value type over immutable storage: share it freely across tasks and threads;
+///   the prediction paths take no locks and allocate nothing on the heap.
+///
+/// # Caveats
+/// Rows must have exactly ``featureCount`` values (checked with a precondition: validate
+/// input before calling). `Double.nan` means "missing".
+public struct TreeModel: Sendable {
+    /// The file format the model was loaded from.
+    public let format: ModelFormat
+    /// The training objective as the file names it (e.g. `binary:logistic`, `binary`).
+    public let objective: String
+    /// What the outputs mean.
+    public let task: ModelTask
+    /// The number of features every row must have.
+    public let featureCount: Int
+    /// The number of trees.
+    public var treeCount: Int { forest.treeCount }
+    /// The number of values predicted per row (1, or the number of classes).
+    public var outputsPerRow: Int { task.outputsPerRow }
+
+    let forest: CompiledForest
+    let transform: OutputTransform
+    /// Initial margin of each output group.
+    let baseMargins: [Double]
+    /// How input values are prepared, and the precision sums are accumulated in.
+    let inputConversion: InputConversion
+
+    /// Rows processed together in the batch path; trees stay hot in cache across a block.
+    static let blockRows = 64
+
+    init(
+        format: ModelFormat, objective: String, task: ModelTask, featureCount: Int, forest: CompiledForest,
+        transform: OutputTransform, baseMargins: [Double], inputConversion: InputConversion
+    ) {
+        self.format = format
+        self.objective = objective
+        self.task = task
+        self.featureCount = featureCount
+        self.forest = forest
+        self.transform = transform
+        self.baseMargins = baseMargins
+        self.inputConversion = inputConversion
+    }
+
+    /// Predicts one row into `output` (``outputsPerRow`` values).
+    public func predict(row: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(row.count == featureCount, "row has \(row.count) values, the model needs \(featureCount)")
+        precondition(output.count >= outputsPerRow, "output buffer is too small")
+        predictBlock(rows: row.baseAddress!, rowCount: 1, output: output.baseAddress!)
+    }
+
+    /// Predicts `rows` (row-major, `rowCount × featureCount`) into `output`
+    /// (row-major, `rowCount × outputsPerRow`).
+    public func predict(
+        rows: UnsafeBufferPointer<Double>, rowCount: Int, into output: UnsafeMutableBufferPointer<Double>
+    ) {
+        precondition(rows.count == rowCount * featureCount, "rows buffer does not hold \(rowCount) rows")
+        precondition(output.count >= rowCount * outputsPerRow, "output buffer is too small")
+        guard rowCount > 0 else { return }
+        var start = 0
+        while start < rowCount {
+            let count = min(Self.blockRows, rowCount - start)
+            predictBlock(
+                rows: rows.baseAddress! + start * featureCount, rowCount: count,
+                output: output.baseAddress! + start * outputsPerRow)
+            start += count
+        }
+    }
+
+    /// Predicts a batch given as an array of rows; returns one array of outputs per row.
+    public func predict(_ rows: [[Double]]) -> [[Double]] {
+        var flat: [Double] = []
+        flat.reserveCapacity(rows.count * featureCount)
+        for row in rows {
+            precondition(row.count == featureCount, "row has \(row.count) values, the model needs \(featureCount)")
+            flat.append(contentsOf: row)
+        }
+        var output = [Double](repeating: 0, count: rows.count * outputsPerRow)
+        flat.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { predict(rows: input, rowCount: rows.count, into: $0) }
+        }
+        return (0..<rows.count).map { Array(output[$0 * outputsPerRow..<($0 + 1) * outputsPerRow]) }
+    }
+
+    /// Predicts up to ``blockRows`` rows.
+    private func predictBlock(rows: UnsafePointer<Double>, rowCount: Int, output: UnsafeMutablePointer<Double>) {
+        let groups = forest.groupCount
+        let values = rowCount * featureCount
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(values, 1)) { prepared in
+            let input = prepared.baseAddress!
+            switch inputConversion {
+            case .float32:
+                for index in 0..<values { input[index] = Double(Float(rows[index])) }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: rowCount * groups) { sums in
+                    for row in 0..<rowCount {
+                        for group in 0..<groups { sums[row * groups + group] = Float(baseMargins[group]) }
+                    }
+                    forest.accumulate(rows: UnsafePointer(input), rowCount: rowCount, sums: sums.baseAddress!)
+                    for index in 0..<rowCount * groups { output[index] = Double(sums[index]) }
+                }
+            case .lightgbm:
+                for index in 0..<values {
+                    let value = rows[index]
+                    // LightGBM drops |x| <= kZeroThreshold as a sparse zero, and `x <= +inf` must stay true.
+                    input[index] = value.magnitude <= zeroThreshold ? 0 : (value == .infinity ? .greatestFiniteMagnitude : value)
+                }
+                for row in 0..<rowCount {
+                    for group in 0..<groups { output[row * groups + group] = baseMargins[group] }
+                }
+                forest.accumulate(rows: UnsafePointer(input), rowCount: rowCount, sums: output)
+            }
+        }
+        applyTransform(output, rowCount: rowCount)
+    }
+
+    private func applyTransform(_ values: UnsafeMutablePointer<Double>, rowCount: Int) {
+        let groups = forest.groupCount
+        switch transform {
+        case .identity:
+            break
+        case .sigmoid(let scale):
+            for index in 0..<rowCount * groups { values[index] = 1 / (1 + exp(-scale * values[index])) }
+        case .softmax:
+            for row in 0..<rowCount {
+                let base = values + row * groups
+                var largest = -Double.infinity
+                for group in 0..<groups { largest = max(largest, base[group]) }
+                var total = 0.0
+                for group in 0..<groups {
+                    base[group] = exp(base[group] - largest)
+                    total += base[group]
+                }
+                for group in 0..<groups { base[group] /= total }
+            }
+        }
+    }
+}
+
+/// How ``TreeModel`` prepares input values before walking the trees.
+enum InputConversion: Sendable {
+    /// XGBoost: values rounded to `float32`; sums accumulated in `float32`.
+    case float32
+    /// LightGBM: |x| ≤ 1e-35 read as 0 (as LightGBM's dense input does), `+inf` kept
+    /// below a `+inf` threshold; sums accumulated in `double`.
+    case lightgbm
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import FraudServer
+import FraudServing
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `fraud-server`: serves one XGBoost or LightGBM model over HTTP (`serve`, the
+/// default), or times inference alone (`benchmark`).
+@main
+struct FraudServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fraud-server",
+        abstract: "Serve an XGBoost JSON or LightGBM text model over HTTP.",
+        subcommands: [ServeCommand.self, InferenceBenchmarkCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `fraud-server serve` (the default subcommand).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an XGBoost JSON or LightGBM text model: POST /predict, Open Inference Protocol V2, /metrics.",
+        discussion: """
+            Every option can also be set by environment variable (shown in brackets); a flag wins over \
+            the environment. On SIGTERM readiness turns false, in-flight requests finish, and the server \
+            exits 0.
+            """)
+
+    @Option(help: "Model file [MODEL_PATH] (default: \(ServerConfiguration.Defaults.modelPath)).")
+    var modelPath: String?
+
+    @Option(help: "auto, xgboost_json or lightgbm_text [MODEL_FORMAT] (default: auto-detect).")
+    var modelFormat: String?
+
+    @Option(help: "Model name in the V2 API [MODEL_NAME] (default: \(ServerConfiguration.Defaults.modelName)).")
+    var modelName: String?
+
+    @Option(help: "Model version reported everywhere [MODEL_VERSION] (default: \(ServerConfiguration.Defaults.modelVersion)).")
+    var modelVersion: String?
+
+    @Option(name: .customLong("model-sha256"), help: "Expected SHA-256 of the model file; on mismatch never ready [MODEL_SHA256].")
+    var modelSHA256: String?
+
+    @Option(help: "Label threshold: probability > threshold is 1 [THRESHOLD] (default: 0.5).")
+    var threshold: Double?
+
+    @Option(help: "Address to bind [HOST] (default: 0.0.0.0).")
+    var host: String?
+
+    @Option(help: "Port to bind; 0 picks a free port [PORT] (default: 8080).")
+    var port: Int?
+
+    @Option(help: "Largest request body in bytes [MAX_BODY_BYTES] (default: 4194304).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Largest batch in rows [MAX_BATCH_ROWS] (default: 10000).")
+    var maxBatchRows: Int?
+
+    @Option(help: "Seconds to keep serving after SIGTERM with readiness false [SHUTDOWN_DELAY_SECONDS] (default: 0).")
+    var shutdownDelaySeconds: Double?
+
+    @Option(help: "json or text [LOG_FORMAT] (default: json).")
+    var logFormat: String?
+
+    func run() async throws {
+        var environment: [String: String] = [:]
+        for key in [
+            "MODEL_PATH", "MODEL_FORMAT", "MODEL_NAME", "MODEL_VERSION", "MODEL_SHA256", "THRESHOLD", "HOST", "PORT",
+            "MAX_BODY_BYTES", "MAX_BATCH_ROWS", "SHUTDOWN_DELAY_SECONDS", "LOG_FORMAT",
+        ] {
+            if let value = getenv(key) { environment[key] = String(cString: value) }
+        }
+        // Flags override the environment: fold them in before validation.
+        if let modelPath { environment["MODEL_PATH"] = modelPath }
+        if let modelFormat { environment["MODEL_FORMAT"] = modelFormat }
+        if let modelName { environment["MODEL_NAME"] = modelName }
+        if let modelVersion { environment["MODEL_VERSION"] = modelVersion }
+        if let modelSHA256 { environment["MODEL_SHA256"] = modelSHA256 }
+        if let threshold { environment["THRESHOLD"] = String(threshold) }
+        if let host { environment["HOST"] = host }
+        if let port { environment["PORT"] = String(port) }
+        if let maxBodyBytes { environment["MAX_BODY_BYTES"] = String(maxBodyBytes) }
+        if let maxBatchRows { environment["MAX_BATCH_ROWS"] = String(maxBatchRows) }
+        if let shutdownDelaySeconds { environment["SHUTDOWN_DELAY_SECONDS"] = String(shutdownDelaySeconds) }
+        if let logFormat { environment["LOG_FORMAT"] = logFormat }
+
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let format = configuration.logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "fraud-server")
+        do {
+            try await FraudServer.run(configuration: configuration, logger: logger)
+        } catch let error as ModelLoadError {
+            logger.critical("cannot start: \(error.description)", metadata: ["path": "\(error.file)"])
+            throw ExitCode(2)
+        }
+    }
+}

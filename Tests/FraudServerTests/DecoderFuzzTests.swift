@@ -1,0 +1,132 @@
+import FraudServer
+import FraudServing
+import Testing
+
+/// Random and mutated bodies never crash the decoders, and every error has the right
+/// class: 400 exactly when the body is not JSON, otherwise 413 or 422.
+@Suite struct DecoderFuzzTests {
+    /// A small deterministic generator (SplitMix64), so failures reproduce.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let seeds: [[UInt8]] = [
+        Array("[[0.1,null,-2.5e-3,4,5],[1,2,3,4,5]]".utf8),
+        Array("[[1e308,-0,0.0,1E+2,null]]".utf8),
+        Array("[ [ 1 , 2 , 3 , 4 , 5 ] ]".utf8),
+        Array("{\"id\":\"x\",\"inputs\":[{\"name\":\"a\",\"shape\":[1,5],\"datatype\":\"FP64\",\"data\":[1,2,3,4,null]}]}".utf8),
+    ]
+    static let alphabet = Array("[]{},:\"0123456789.eE+-nulltruefalse \n\\u".utf8)
+
+    func mutate(_ input: [UInt8], using random: inout SplitMix) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            switch Int.random(in: 0..<5, using: &random) {
+            case 0 where !bytes.isEmpty: bytes.remove(at: Int.random(in: 0..<bytes.count, using: &random))
+            case 1: bytes.insert(Self.alphabet.randomElement(using: &random)!, at: Int.random(in: 0...bytes.count, using: &random))
+            case 2 where !bytes.isEmpty:
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            case 3 where !bytes.isEmpty: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
+            default:
+                if !bytes.isEmpty {
+                    let start = Int.random(in: 0..<bytes.count, using: &random)
+                    let end = min(bytes.count, start + Int.random(in: 1...8, using: &random))
+                    bytes.insert(contentsOf: bytes[start..<end], at: Int.random(in: 0...bytes.count, using: &random))
+                }
+            }
+        }
+        return bytes
+    }
+
+    func check(_ bytes: [UInt8]) {
+        let isJSON = (try? JSONReader.parse(bytes)) != nil
+        let predict = PredictBodyDecoder(width: 5, maxRows: 3)
+        do {
+            let matrix = try predict.decode(bytes)
+            #expect(isJSON && matrix.width == 5 && matrix.rowCount >= 1 && matrix.rowCount <= 3)
+        } catch {
+            if isJSON {
+                #expect([422, 413].contains(error.status.code), "\(String(decoding: bytes, as: UTF8.self)) → \(error)")
+            } else {
+                #expect(error.status.code == 400, "\(String(decoding: bytes, as: UTF8.self)) → \(error)")
+            }
+        }
+        let infer = InferenceRequestDecoder(width: 5, maxRows: 3)
+        do {
+            _ = try infer.decode(bytes)
+            #expect(isJSON)
+        } catch {
+            #expect(isJSON ? [422, 413].contains(error.status.code) : error.status.code == 400)
+        }
+    }
+
+    @Test("mutated valid bodies")
+    func mutatedBodies() {
+        var random = SplitMix(state: 0xF2A0D)
+        for iteration in 0..<20_000 {
+            check(mutate(Self.seeds[iteration % Self.seeds.count], using: &random))
+        }
+    }
+
+    @Test("random bytes")
+    func randomBytes() {
+        var random = SplitMix(state: 42)
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0..<64, using: &random)
+            let fromAlphabet = Bool.random(using: &random)
+            check(
+                (0..<count).map { _ in
+                    fromAlphabet ? Self.alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+                })
+        }
+    }
+
+    @Test("deep nesting is refused without exhausting the stack")
+    func deepNesting() {
+        check(Array(repeating: UInt8(ascii: "["), count: 100_000))
+        check(Array(repeating: UInt8(ascii: "["), count: 100_000) + Array(repeating: UInt8(ascii: "]"), count: 100_000))
+    }
+
+    @Test("numbers decode exactly as Python's float() does")
+    func numbers() throws {
+        let decoder = PredictBodyDecoder(width: 6, maxRows: 1)
+        let matrix = try decoder.decode(Array("[[0.1,1e-7,123456789012345678901234567890,-0,2.2250738585072014e-308,null]]".utf8))
+        #expect(matrix.values[0] == 0.1)
+        #expect(matrix.values[1] == 1e-7)
+        #expect(matrix.values[2] == 123456789012345678901234567890.0)
+        #expect(matrix.values[3] == 0 && matrix.values[3].sign == .minus)
+        #expect(matrix.values[4] == 2.2250738585072014e-308)
+        #expect(matrix.values[5].isNaN)
+        var random = SplitMix(state: 7)
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random(using: &random) ? 1 : -1)
+            for text in [value.description, String(format: value, digits: Int.random(in: 1...20, using: &random))] {
+                #expect(DecimalParser.parseDouble(Substring(text)) == Double(text), "\(text)")
+            }
+        }
+    }
+}
+
+extension String {
+    /// `value` printed with `digits` significant digits in plain decimal or exponent form.
+    init(format value: Double, digits: Int) {
+        let text = value.description
+        func mantissa(_ part: Substring) -> String {
+            var kept = String(part.prefix(digits + 2))
+            if kept.hasSuffix(".") { kept.removeLast() }  // "1." is not a JSON number
+            return kept
+        }
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
+            self = mantissa(Substring(text))
+            return
+        }
+        self = mantissa(text[..<e]) + String(text[e...])
+    }
+}

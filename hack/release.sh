@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Push an already built fraud-server image to Amazon ECR and Google Artifact Registry,
+# as the seed does: one tag per model version in each cloud's registry.
+#
+# Usage: hack/release.sh VERSION
+# Env (with the seed's example values as defaults):
+#   IMAGE        local image name (default fraud-detector); IMAGE:VERSION must exist
+#   AWS_ACCOUNT  (default 123456789012)   AWS_REGION  (default us-east-1)
+#   GCP_REGION   (default us-central1)    GCP_PROJECT (default my-gcp-project)
+#   GCP_REPO     (default my-repo)
+#   DRY_RUN=1    print the commands instead of running them
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 VERSION" >&2
+    exit 2
+fi
+VERSION=$1
+IMAGE=${IMAGE:-fraud-detector}
+AWS_ACCOUNT=${AWS_ACCOUNT:-123456789012}
+AWS_REGION=${AWS_REGION:-us-east-1}
+GCP_REGION=${GCP_REGION:-us-central1}
+GCP_PROJECT=${GCP_PROJECT:-my-gcp-project}
+GCP_REPO=${GCP_REPO:-my-repo}
+
+ecr_registry="$AWS_ACCOUNT.dkr.ecr.$AWS_REGION.amazonaws.com"
+gar_registry="$GCP_REGION-docker.pkg.dev"
+ecr_image="$ecr_registry/$IMAGE:$VERSION"
+gar_image="$gar_registry/$GCP_PROJECT/$GCP_REPO/$IMAGE:$VERSION"
+
+run() {
+    if [[ "${DRY_RUN:-0}" == 1 ]]; then
+        printf 'release: would run:'
+        printf ' %q' "$@"
+        printf '\n'
+    else
+        "$@"
+    fi
+}
+
+if [[ "${DRY_RUN:-0}" != 1 ]]; then
+    docker image inspect "$IMAGE:$VERSION" >/dev/null 2>&1 || {
+        echo "release: no local image $IMAGE:$VERSION; run hack/build-image.sh MODEL_FILE $VERSION first" >&2
+        exit 1
+    }
+fi
+
+echo "release: $IMAGE:$VERSION -> Amazon ECR ($ecr_image)"
+if [[ "${DRY_RUN:-0}" == 1 ]]; then
+    echo "release: would run: aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin $ecr_registry"
+else
+    aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$ecr_registry"
+fi
+run docker tag "$IMAGE:$VERSION" "$ecr_image"
+run docker push "$ecr_image"
+
+echo "release: $IMAGE:$VERSION -> Google Artifact Registry ($gar_image)"
+run gcloud auth configure-docker "$gar_registry" --quiet
+run docker tag "$IMAGE:$VERSION" "$gar_image"
+run docker push "$gar_image"
+
+echo "release: pushed $VERSION to both registries"
