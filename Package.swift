@@ -7,7 +7,11 @@ let package = Package(
     products: [
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "KubeEmulator", targets: ["KubeEmulator"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
         .executable(name: "kube-emulator", targets: ["kube-emulator"]),
+        .library(name: "FraudServing", targets: ["FraudServing"]),
+        .library(name: "FraudServer", targets: ["FraudServer"]),
+        .executable(name: "fraud-server", targets: ["fraud-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -19,12 +23,88 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
+        // fraud-server: model formats and inference (no HTTP)
+        .target(
+            name: "FraudServing",
+            dependencies: []
+        ),
+        // fraud-server: HTTP API, metrics, lifecycle
+        .target(
+            name: "FraudServer",
+            dependencies: [
+                "FraudServing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "fraud-server",
+            dependencies: [
+                "FraudServer",
+                "FraudServing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "FraudServingTests",
+            dependencies: ["FraudServing"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "FraudServerTests",
+            dependencies: [
+                "FraudServer",
+                "FraudServing",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // core: pure Kubernetes types, no I/O
         .target(
             name: "KubeAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // client: kubeconfig, auth, TLS, HTTP transport, retries, watches
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient",
+                "KubeAPI",
+                "KubeEmulator",
+                "KubeEmulatorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         // the API server emulator used by tests and the local demo
         .target(
@@ -50,6 +130,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // hack/bench/emulator.sh's load client
+        .executableTarget(
+            name: "kube-emulator-bench",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "KubeAPITests",
             dependencies: ["KubeAPI"]
@@ -72,8 +161,14 @@ let package = Package(
                 "KubeAPI",
                 "KubeEmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )

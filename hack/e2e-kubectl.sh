@@ -12,7 +12,8 @@ FIXTURES="$REPO_ROOT/hack/e2e/fixtures"
 KUBECTL="${KUBECTL:-/usr/bin/kubectl}"
 
 step "starting emulators eks (token) and gke (client certificate)"
-start_emulator "$WORK/eks.log" --name eks --tls --token "e2e-$RANDOM-token" --kubeconfig-out "$KUBECONFIG" --context eks --admin
+start_emulator "$WORK/eks.log" --name eks --tls --token "e2e-$RANDOM-token" --kubeconfig-out "$KUBECONFIG" --context eks --admin \
+  --simulate-workloads --pod-ready-seconds 0.3 --unpullable-images 'unpullable\.example'
 start_emulator "$WORK/gke.log" --name gke --tls --client-ca-auth --kubeconfig-out "$KUBECONFIG" --context gke --admin
 
 k() { "$KUBECTL" "$@"; }
@@ -90,6 +91,47 @@ expect_output "create service" 'service/web created' -- k --context eks -n team-
 expect_output "service columns" '^web +ClusterIP +10\.96\.[0-9.]+ +<none> +80/TCP' -- k --context eks -n team-a get svc
 expect_output "scale a custom resource" 'scaled' -- k --context eks scale wd w1 --replicas=4
 expect_output "scale wrote spec.replicas" '^4$' -- k --context eks get wd w1 -o 'jsonpath={.spec.replicas}'
+
+step "deployments with the simulated controller"
+expect_output "create deployment" 'deployment.apps/api created' -- k --context eks create deployment api --image=registry.example/api:1 --replicas=2
+expect_output "rollout status succeeds" 'successfully rolled out' -- k --context eks rollout status deployment/api --timeout=30s
+expect_output "deployment columns" '^api +2/2 +2 +2 +' -- k --context eks get deployments
+expect_output "pods of the deployment" '^api-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running +0 ' -- k --context eks get pods -l app=api
+expect_output "set image" 'image updated' -- k --context eks set image deployment/api api=registry.example/api:2
+expect_output "rollout of the new image" 'successfully rolled out' -- k --context eks rollout status deployment/api --timeout=30s
+expect_output "pods run the new image" '^registry.example/api:2 registry.example/api:2 $' -- k --context eks get pods -l app=api -o 'jsonpath={range .items[*]}{.spec.containers[0].image} {end}'
+expect_output "scale" 'scaled' -- k --context eks scale deployment/api --replicas=3
+expect_output "scaled rollout" 'successfully rolled out' -- k --context eks rollout status deployment/api --timeout=30s
+expect_output "three pods after scaling" '^3$' -- bash -c "$KUBECTL --context eks get pods -l app=api -o name | wc -l"
+expect_output "replica sets listed" 'api-[a-z0-9]+ +3 +3 +3' -- k --context eks get rs
+k --context eks patch deployment api -p '{"spec":{"progressDeadlineSeconds":2}}' >/dev/null
+expect_output "set an unpullable image" 'image updated' -- k --context eks set image deployment/api api=unpullable.example/api:3
+expect_failure "rollout status fails on a stuck rollout" 'exceeded its progress deadline' -- k --context eks rollout status deployment/api --timeout=30s
+expect_output "stuck pods show ImagePullBackOff" 'ImagePullBackOff' -- k --context eks get pods -l app=api
+expect_output "delete the deployment" 'deleted' -- k --context eks delete deployment api
+eventually "its replica sets and pods are collected" 10 bash -c "[ -z \"\$($KUBECTL --context eks get rs,pods -o name)\" ]"
+
+step "server-side apply"
+expect_output "apply --server-side creates" 'deployment.apps/web serverside-applied' -- k --context eks apply --server-side -f "$FIXTURES/deployment-web.yaml"
+expect_output "managedFields record the kubectl manager" 'kubectl' -- k --context eks get deployment web -o 'jsonpath={.metadata.managedFields[*].manager}'
+k --context eks scale deployment web --replicas=5 >/dev/null
+expect_failure "conflicting apply is refused" 'conflict' -- k --context eks apply --server-side -f "$FIXTURES/deployment-web-3.yaml"
+expect_output "--force-conflicts takes over" 'serverside-applied' -- k --context eks apply --server-side --force-conflicts -f "$FIXTURES/deployment-web-3.yaml"
+expect_output "forced value is stored" '^3$' -- k --context eks get deployment web -o 'jsonpath={.spec.replicas}'
+expect_output "a later client-side apply works" 'configured|unchanged' -- k --context eks apply -f "$FIXTURES/deployment-web.yaml"
+expect_output "client-side apply changed replicas" '^2$' -- k --context eks get deployment web -o 'jsonpath={.spec.replicas}'
+
+step "finalizers and garbage collection"
+expect_output "create an owner" 'created' -- k --context eks create configmap owner
+OWNER_UID=$(k --context eks get configmap owner -o 'jsonpath={.metadata.uid}')
+expect_output "create an owned ConfigMap" 'created' -- bash -c "printf '%s' '{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"owned\",\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"owner\",\"uid\":\"$OWNER_UID\"}]}}' | $KUBECTL --context eks create -f -"
+expect_output "delete the owner" 'deleted' -- k --context eks delete configmap owner
+eventually "the owned ConfigMap is collected" 10 bash -c "! $KUBECTL --context eks get configmap owned"
+expect_output "create a held ConfigMap" 'created' -- bash -c "printf '%s' '{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"held\",\"finalizers\":[\"example.com/hold\"]}}' | $KUBECTL --context eks create -f -"
+expect_output "delete without waiting" 'deleted' -- k --context eks delete configmap held --wait=false
+expect_output "held object stays, marked for deletion" '[0-9]{4}-' -- k --context eks get configmap held -o 'jsonpath={.metadata.deletionTimestamp}'
+expect_output "removing the finalizer" 'patched' -- k --context eks patch configmap held --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
+expect_failure "the object is gone" 'NotFound' -- k --context eks get configmap held
 
 step "each context is its own cluster"
 expect_output "gke has only w1" '^w1 +3 +red' -- k --context gke get wd

@@ -45,6 +45,15 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("bookmark-interval"), help: "Seconds between watch bookmarks.")
     var bookmarkInterval: Double = 60
 
+    @Flag(name: .customLong("simulate-workloads"), help: "Play the deployment controller and kubelet: simulated pods, rollouts, Deployment status.")
+    var simulateWorkloads = false
+
+    @Option(name: .customLong("pod-ready-seconds"), help: "Seconds a simulated pod takes to become ready.")
+    var podReadySeconds: Double = 0.5
+
+    @Option(name: .customLong("unpullable-images"), help: "Regular expression: containers whose image matches never pull (ImagePullBackOff).")
+    var unpullableImages: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -52,6 +61,9 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         if clientCAAuth && !tls { throw ValidationError("--client-ca-auth needs --tls") }
         if token != nil && !tls { throw ValidationError("--token needs --tls: kubectl sends no bearer token over plain http") }
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
+        if let unpullableImages, (try? Regex(unpullableImages)) == nil {
+            throw ValidationError("--unpullable-images is not a valid regular expression: \(unpullableImages)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -74,6 +86,9 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         configuration.historySize = history
         configuration.admin = admin
         configuration.bookmarkInterval = .milliseconds(Int64(bookmarkInterval * 1000))
+        configuration.simulateWorkloads = simulateWorkloads
+        configuration.podReadySeconds = podReadySeconds
+        configuration.unpullableImages = unpullableImages
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
         let emulator = try await KubeEmulator.start(configuration, logger: logger)
         if let kubeconfigOut {

@@ -76,10 +76,10 @@ BACKGROUND_PIDS=()
 stop_background() {
   local pid
   for pid in "${BACKGROUND_PIDS[@]:-}"; do
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+    if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
   done
   for pid in "${BACKGROUND_PIDS[@]:-}"; do
-    [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
+    if [[ -n "$pid" ]]; then wait "$pid" 2>/dev/null || true; fi
   done
 }
 
@@ -93,7 +93,7 @@ swift_bin_path() {
 start_emulator() {
   local log=$1
   shift
-  local bin="${KUBE_EMULATOR_BIN:-$(swift_bin_path)/kube-emulator}"
+  local bin="${KUBE_EMULATOR_BIN:-$(swift_bin_path debug)/kube-emulator}"
   [[ -x "$bin" ]] || die "kube-emulator not built at $bin (run: swift build --product kube-emulator)"
   local out
   out=$(mktemp)
@@ -107,5 +107,6 @@ start_emulator() {
     sleep 0.1
   done
   EMULATOR_URL=$(sed -n 's/^listening //p' "$out" | head -1)
+  export EMULATOR_URL EMULATOR_PID
   rm -f "$out"
 }

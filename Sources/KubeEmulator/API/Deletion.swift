@@ -1,8 +1,7 @@
 import KubeAPI
 
-/// Deletes objects as kube-apiserver does: preconditions, finalizers (mark with
-/// `deletionTimestamp` and keep), namespaces that empty themselves before they go, and a CRD's
-/// instances with their CRD.
+/// DELETE and deletecollection: DeleteOptions, preconditions, namespaces that empty themselves
+/// before they go; the mechanics (finalizers, propagation, garbage collection) are the store's.
 struct Deletion {
     let handler: ResourceHandler
 
@@ -24,6 +23,7 @@ struct Deletion {
             uid = body[path: ["preconditions", "uid"]]?.stringValue
             resourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
             propagationPolicy = body["propagationPolicy"]?.stringValue ?? request.query["propagationPolicy"]
+            if body["orphanDependents"]?.boolValue == true || request.flag("orphanDependents") { propagationPolicy = "Orphan" }
             if let policy = propagationPolicy, !["Background", "Foreground", "Orphan"].contains(policy) {
                 throw KubeStatus.badRequest("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")
             }
@@ -44,30 +44,10 @@ struct Deletion {
                 reason: "Precondition failed: ResourceVersion in precondition: \(expected), ResourceVersion in object meta: \(rv)")
         }
         if handler.isDryRun { return object }
-        let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if definition.kind == "Namespace" {
             return deleteNamespace(key, object: object, state: &state)
         }
-        if !finalizers.isEmpty {
-            guard object[path: ["metadata", "deletionTimestamp"]] == nil else { return object }
-            var marked = object
-            marked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.rfc3339(handler.now))
-            marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
-            return state.put(definition.storageKey, key, marked)
-        }
-        return finishDeletion(key, state: &state) ?? object
-    }
-
-    /// Removes the object for good, with what goes with it.
-    @discardableResult
-    func finishDeletion(_ key: ObjectKey, state: inout StoreState) -> JSONValue? {
-        let last = state.remove(definition.storageKey, key)
-        if definition.kind == "CustomResourceDefinition", let crd = last {
-            for served in CustomResourceDefinitions.definitions(of: crd).prefix(1) { state.dropAll(served.storageKey) }
-            KindSemantics.refreshCustomResources(&state)
-        }
-        if definition.namespaced { Self.finalizeNamespaceIfEmpty(key.namespace, state: &state) }
-        return last
+        return state.beginDeletion(definition.storageKey, key, propagation: options.propagationPolicy, now: handler.now) ?? object
     }
 
     private func deleteNamespace(_ key: ObjectKey, object: JSONValue, state: inout StoreState) -> JSONValue {
@@ -79,30 +59,14 @@ struct Deletion {
             marked = state.put(definition.storageKey, key, marked)
         }
         // The namespace controller's work: delete everything inside, honouring finalizers.
-        for definition in state.registry.definitions.values where definition.namespaced && definition.version == definition.storageVersion {
-            for (childKey, child) in state.objects(definition.storageKey, namespace: key.name) {
-                if (child[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty {
-                    state.remove(definition.storageKey, childKey)
-                } else if child[path: ["metadata", "deletionTimestamp"]] == nil {
-                    var childMarked = child
-                    childMarked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.rfc3339(handler.now))
-                    childMarked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
-                    state.put(definition.storageKey, childKey, childMarked)
-                }
+        let storages = Set(state.registry.definitions.values.filter(\.namespaced).map(\.storageKey))
+        for storage in storages {
+            for (childKey, _) in state.objects(storage, namespace: key.name) {
+                _ = state.beginDeletion(storage, childKey, propagation: nil, now: handler.now)
             }
         }
-        Self.finalizeNamespaceIfEmpty(key.name, state: &state)
+        state.finalizeNamespaceIfEmpty(key.name)
         return state.object(definition.storageKey, key) ?? marked
-    }
-
-    /// Removes a terminating namespace once nothing is left in it.
-    static func finalizeNamespaceIfEmpty(_ namespace: String, state: inout StoreState) {
-        let storage = StorageKey(group: "", resource: "namespaces")
-        let key = ObjectKey(namespace: "", name: namespace)
-        guard let ns = state.object(storage, key), ns[path: ["metadata", "deletionTimestamp"]] != nil,
-            (ns[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty, !state.namespaceHasObjects(namespace)
-        else { return }
-        state.remove(storage, key)
     }
 }
 

@@ -50,10 +50,10 @@ struct EmulatorRequest: Sendable {
         return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
-    /// A boolean query parameter (`true`/`1`).
+    /// A boolean query parameter, read as Go's `strconv.ParseBool` does (`1`, `t`, `T`, `TRUE`, `true`, `True`).
     func flag(_ name: String) -> Bool {
         guard let value = query[name] else { return false }
-        return value == "true" || value == "1"
+        return ["1", "t", "T", "TRUE", "true", "True"].contains(value)
     }
 }
 

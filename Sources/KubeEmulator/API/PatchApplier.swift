@@ -29,21 +29,7 @@ enum PatchApplier {
                 throw KubeStatus(code: 422, reason: "Invalid", message: error.message)
             }
         case .apply:
-            guard let manager = handler.request.query["fieldManager"], !manager.isEmpty else {
-                throw KubeStatus.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
-            }
-            let applied = try handler.decodedBody()
-            return ServerSideApply.apply(applied, to: current)
+            preconditionFailure("apply patches are handled by ResourceHandler.applyPatch")
         }
-    }
-}
-
-/// Server-side apply, simplified: the applied configuration is merged into the live object,
-/// lists of keyed elements merged by key.
-enum ServerSideApply {
-    static func apply(_ configuration: JSONValue, to live: JSONValue) -> JSONValue {
-        var merged = StrategicMergePatch.apply(configuration, to: live)
-        merged[path: ["metadata", "resourceVersion"]] = configuration[path: ["metadata", "resourceVersion"]] ?? live[path: ["metadata", "resourceVersion"]]
-        return merged
     }
 }

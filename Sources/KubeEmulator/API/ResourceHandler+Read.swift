@@ -18,9 +18,15 @@ extension ResourceHandler {
     func selectors() throws(KubeStatus) -> (LabelSelector, FieldSelector) {
         do {
             let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
-            let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
+            var fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
             for field in fields.fields where !supportedFieldSelectors.contains(field) {
                 throw KubeStatus.badRequest("field label not supported: \(field)")
+            }
+            if definition.conversion == .eventsV1 {
+                // Objects are matched in their stored (v1) shape.
+                fields = FieldSelector(fields.requirements.map {
+                    FieldSelector.Requirement(field: EventConversion.storedField($0.field), value: $0.value, equal: $0.equal)
+                })
             }
             return (labels, fields)
         } catch let error as SelectorParseError {

@@ -54,6 +54,8 @@ extension ResourceHandler {
         var status: JSONValue = ["replicas": object[path: Self.fieldPath(scale.statusReplicasPath)] ?? .int(0)]
         if let selectorPath = scale.labelSelectorPath, let selector = object[path: Self.fieldPath(selectorPath)] {
             status["selector"] = selector
+        } else if !definition.isCustom, let selector = object[path: ["spec", "selector"]] {
+            status["selector"] = .string(SelectorText.of(selector))
         }
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": metadata,

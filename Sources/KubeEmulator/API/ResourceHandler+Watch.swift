@@ -12,7 +12,7 @@ extension ResourceHandler {
             guard let value = Int64(rvParameter) else { throw KubeStatus.badRequest("resourceVersion: Invalid value: \"\(rvParameter)\": must be a non-negative integer") }
             start = value
         }
-        let sendInitialEvents = request.query["sendInitialEvents"] == "true"
+        let sendInitialEvents = request.flag("sendInitialEvents")
         if sendInitialEvents { start = nil }
         let timeout = request.query["timeoutSeconds"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         let bookmarks = request.flag("allowWatchBookmarks")

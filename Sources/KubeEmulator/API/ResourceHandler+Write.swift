@@ -30,8 +30,13 @@ extension ResourceHandler {
         body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
     }
 
-    /// Checks the body's apiVersion and kind against the endpoint, as the decoder does.
-    func checkTypeMeta(_ object: JSONValue) throws(KubeStatus) {
+    /// Checks the body's apiVersion and kind against the endpoint, as the decoder does. Built-in
+    /// kinds default a missing apiVersion and kind from the URL; custom resources must carry them.
+    func checkTypeMeta(_ object: inout JSONValue) throws(KubeStatus) {
+        if !definition.isCustom {
+            if (object["kind"]?.stringValue ?? "").isEmpty { object["kind"] = .string(definition.kind) }
+            if (object["apiVersion"]?.stringValue ?? "").isEmpty { object["apiVersion"] = .string(definition.apiVersion) }
+        }
         guard let kind = object["kind"]?.stringValue, !kind.isEmpty else { throw KubeStatus.badRequest("Object 'Kind' is missing in '\(object.jsonString.prefix(200))'") }
         guard let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty else {
             throw KubeStatus.badRequest("Object 'apiVersion' is missing in '\(object.jsonString.prefix(200))'")
@@ -79,7 +84,7 @@ extension ResourceHandler {
     func create() throws(KubeStatus) -> EmulatorResponse {
         guard !definition.namespaced || path.namespace != nil else { throw KubeStatus.methodNotAllowed() }
         var object = try decodedBody()
-        try checkTypeMeta(object)
+        try checkTypeMeta(&object)
         let (created, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
             try admitCreate(&object, state: &state)
         }
@@ -87,7 +92,7 @@ extension ResourceHandler {
     }
 
     /// Validates and stores a new object (the body of a POST, or of an apply that creates).
-    func admitCreate(_ object: inout JSONValue, state: inout StoreState) throws(KubeStatus) -> (JSONValue, [String]) {
+    func admitCreate(_ object: inout JSONValue, state: inout StoreState, ownershipRecorded: Bool = false) throws(KubeStatus) -> (JSONValue, [String]) {
         if definition.namespaced {
             let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
             if !bodyNamespace.isEmpty, bodyNamespace != namespace {
@@ -125,19 +130,21 @@ extension ResourceHandler {
         admitted[path: ["metadata", "generation"]] = definition.tracksGeneration ? .int(1) : nil
         if definition.isCustom, definition.hasStatus { admitted["status"] = nil }
         try KindSemantics.prepareForCreate(&admitted, definition: definition, state: state, now: now)
+        if !ownershipRecorded { admitted = recordOwnership(from: nil, to: admitted, subresource: nil) }
         if isDryRun { return (admitted, warnings) }
         let stored = state.put(definition.storageKey, key(name), admitted)
         if definition.kind == "CustomResourceDefinition" { KindSemantics.refreshCustomResources(&state) }
-        warnings += []
-        return (stored, warnings)
+        // An owner that does not exist makes the new object garbage at once, as the collector would.
+        if admitted[path: ["metadata", "ownerReferences"]] != nil { state.collectGarbage(now: now) }
+        return (state.object(definition.storageKey, key(name)) ?? stored, warnings)
     }
 
     // MARK: Update
 
     func update(subresource: String?) throws(KubeStatus) -> EmulatorResponse {
         guard let name = path.name else { throw KubeStatus.methodNotAllowed() }
-        let body = try decodedBody()
-        try checkTypeMeta(body)
+        var body = try decodedBody()
+        try checkTypeMeta(&body)
         let bodyName = body[path: ["metadata", "name"]]?.stringValue ?? ""
         if bodyName != name {
             throw KubeStatus.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -156,7 +163,7 @@ extension ResourceHandler {
     }
 
     /// Validates and stores a changed object; a no-op change writes nothing and publishes no event.
-    func admitUpdate(old: JSONValue, proposed: JSONValue, subresource: String?, state: inout StoreState) throws(KubeStatus) -> (JSONValue, [String]) {
+    func admitUpdate(old: JSONValue, proposed: JSONValue, subresource: String?, state: inout StoreState, ownershipRecorded: Bool = false) throws(KubeStatus) -> (JSONValue, [String]) {
         let name = old[path: ["metadata", "name"]]?.stringValue ?? ""
         let oldRV = old[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
         let proposedRV = proposed[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
@@ -204,6 +211,7 @@ extension ResourceHandler {
         if definition.tracksGeneration, Self.generationRelevantChange(from: old, to: admitted, hasStatus: definition.hasStatus) {
             admitted[path: ["metadata", "generation"]] = .int((old[path: ["metadata", "generation"]]?.intValue ?? 0) + 1)
         }
+        if !ownershipRecorded { admitted = recordOwnership(from: old, to: admitted, subresource: subresource) }
         if admitted == old { return (old, warnings) }
         if isDryRun { return (admitted, warnings) }
         if admitted[path: ["metadata", "deletionTimestamp"]] != nil, (admitted[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty,
@@ -211,11 +219,13 @@ extension ResourceHandler {
         {
             // The last finalizer is gone: the deletion completes.
             state.put(definition.storageKey, key(name), admitted)
-            let last = Deletion(handler: self).finishDeletion(key(name), state: &state) ?? admitted
+            let last = state.removeWithSideEffects(definition.storageKey, key(name)) ?? admitted
+            state.collectGarbage(now: now)
             return (last, warnings)
         }
         let stored = state.put(definition.storageKey, key(name), admitted)
         if definition.kind == "CustomResourceDefinition" { KindSemantics.refreshCustomResources(&state) }
+        if admitted[path: ["metadata", "ownerReferences"]] != old[path: ["metadata", "ownerReferences"]] { state.collectGarbage(now: now) }
         return (stored, warnings)
     }
 
@@ -249,21 +259,76 @@ extension ResourceHandler {
         default:
             throw KubeStatus.unsupportedMediaType(type)
         }
+        if patchType != .apply, request.query["force"] != nil {
+            throw KubeStatus.badRequest("force flag is only applicable to apply patch")
+        }
         var created = false
         let (patched, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
-            guard let old = state.object(definition.storageKey, key(name)) else {
-                guard patchType == .apply, subresource == nil else { throw notFound(name) }
-                var object = try decodedBody()
-                try checkTypeMeta(object)
-                created = true
-                return try admitCreate(&object, state: &state)
-            }
-            let proposed = try PatchApplier.apply(patchType, body: request.body, to: present(old), handler: self)
+            let old = state.object(definition.storageKey, key(name))
             if patchType == .apply {
-                try checkTypeMeta(proposed)
+                created = old == nil
+                return try applyPatch(to: old, name: name, subresource: subresource, state: &state)
             }
+            guard let old else { throw notFound(name) }
+            let proposed = try PatchApplier.apply(patchType, body: request.body, to: present(old), handler: self)
             return try admitUpdate(old: old, proposed: proposed, subresource: subresource, state: &state)
         }
         return respond(patched, status: created && !isDryRun ? 201 : 200, warnings: warnings)
+    }
+}
+
+// MARK: - Server-side apply and field ownership
+
+extension ResourceHandler {
+    /// The manager of a non-apply write: `fieldManager`, else the user agent's program name.
+    var updateManager: String {
+        ServerSideApply.manager(fieldManager: request.query["fieldManager"], userAgent: request.headers["user-agent"])
+    }
+
+    /// How field ownership is tracked for this resource and subresource.
+    func ownershipOptions(subresource: String?) -> ServerSideApply.Options {
+        let schema = definition.schema.map { ApplySchema(openAPIV3Schema: $0) } ?? .kubernetes
+        if subresource == "status" { return .statusSubresource(schema: schema) }
+        return .mainResource(schema: schema, hasStatusSubresource: definition.hasStatus)
+    }
+
+    /// Records a create, update or non-apply patch in `metadata.managedFields` (operation Update).
+    func recordOwnership(from old: JSONValue?, to new: JSONValue, subresource: String?) -> JSONValue {
+        ServerSideApply.recordUpdate(
+            from: old, to: new, manager: updateManager, options: ownershipOptions(subresource: subresource),
+            now: Timestamp.rfc3339(now))
+    }
+
+    /// `application/apply-patch+yaml`: merges the applied configuration with field ownership,
+    /// conflicts (409 unless `force`) and removal of fields the manager stopped applying;
+    /// creates the object when it does not exist.
+    func applyPatch(to stored: JSONValue?, name: String, subresource: String?, state: inout StoreState) throws(KubeStatus) -> (JSONValue, [String]) {
+        guard let manager = request.query["fieldManager"], !manager.isEmpty else {
+            throw KubeStatus.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [
+                .init(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")
+            ])
+        }
+        guard manager.utf8.count <= 128 else {
+            throw KubeStatus.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [
+                .init(reason: "FieldValueTooLong", message: "Too long: may not be more than 128 bytes", field: "fieldManager")
+            ])
+        }
+        if stored == nil, subresource != nil { throw notFound(name) }
+        var configuration = try decodedBody()
+        try checkTypeMeta(&configuration)
+        let bodyName = configuration[path: ["metadata", "name"]]?.stringValue ?? ""
+        if bodyName != name {
+            throw KubeStatus.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        var merged: JSONValue
+        do {
+            merged = try ServerSideApply.apply(
+                configuration, to: stored.map(present), manager: manager, force: request.flag("force"),
+                options: ownershipOptions(subresource: subresource), now: Timestamp.rfc3339(now))
+        } catch {
+            throw error.status
+        }
+        guard let stored else { return try admitCreate(&merged, state: &state, ownershipRecorded: true) }
+        return try admitUpdate(old: stored, proposed: merged, subresource: subresource, state: &state, ownershipRecorded: true)
     }
 }

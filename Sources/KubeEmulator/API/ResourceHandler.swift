@@ -60,7 +60,7 @@ struct ResourceHandler: Sendable {
 
     /// An object as served in the requested version.
     func present(_ object: JSONValue) -> JSONValue {
-        var served = object
+        var served = definition.conversion == .eventsV1 ? EventConversion.toEventsV1(object) : object
         served["apiVersion"] = .string(definition.apiVersion)
         served["kind"] = .string(definition.kind)
         return served
@@ -68,8 +68,8 @@ struct ResourceHandler: Sendable {
 
     /// The object as stored (in the storage version).
     func storageForm(_ object: JSONValue) -> JSONValue {
-        var stored = object
-        stored["apiVersion"] = .string(definition.group.isEmpty ? definition.storageVersion : "\(definition.group)/\(definition.storageVersion)")
+        var stored = definition.conversion == .eventsV1 ? EventConversion.toCoreV1(object) : object
+        stored["apiVersion"] = .string(definition.storageAPIVersion)
         stored["kind"] = .string(definition.kind)
         return stored
     }

@@ -7,6 +7,7 @@ struct AdminEndpoint: Sendable {
     let counters: RequestCounters
     let faults: FaultInjector
     let gate: ConnectionGate
+    let simulator: WorkloadSimulator
 
     func respond(_ segments: [String], request: EmulatorRequest, remoteAddress: String) async -> EmulatorResponse {
         guard Self.isLoopback(remoteAddress) else {
@@ -58,6 +59,13 @@ struct AdminEndpoint: Sendable {
                 }
             }
             return .json(["mode": .string(mode.rawValue)])
+        case ("POST", ["images"]):
+            let pattern = body["unpullable"]?.stringValue
+            do { try simulator.setUnpullableImages(pattern.flatMap { $0.isEmpty ? nil : $0 }) } catch { return .status(error) }
+            BackgroundControllers.poke(store)
+            return .json(["unpullable": pattern.map { .string($0) } ?? .null])
+        case ("GET", ["images"]):
+            return .json(["unpullable": simulator.unpullableImages.map { .string($0) } ?? .null])
         case ("DELETE", ["outage"]):
             gate.set(.serve)
             return .json(["mode": "serve"])

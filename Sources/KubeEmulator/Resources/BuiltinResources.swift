@@ -31,7 +31,39 @@ enum BuiltinResources {
             singular: "customresourcedefinition", listKind: "CustomResourceDefinitionList", shortNames: ["crd", "crds"],
             categories: ["api-extensions"], namespaced: false, hasStatus: true, builtinTable: .customResourceDefinitions,
             tracksGeneration: true, storageVersion: "v1"),
-    ]
+        ResourceDefinition(
+            group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod", listKind: "PodList",
+            shortNames: ["po"], categories: ["all"], namespaced: true, hasStatus: true, builtinTable: .pods,
+            storageVersion: "v1"),
+        ResourceDefinition(
+            group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment",
+            listKind: "DeploymentList", shortNames: ["deploy"], categories: ["all"], namespaced: true, hasStatus: true,
+            scale: .init(specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: nil),
+            builtinTable: .deployments, tracksGeneration: true, storageVersion: "v1"),
+        ResourceDefinition(
+            group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset",
+            listKind: "ReplicaSetList", shortNames: ["rs"], categories: ["all"], namespaced: true, hasStatus: true,
+            scale: .init(specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: nil),
+            builtinTable: .replicaSets, tracksGeneration: true, storageVersion: "v1"),
+        ResourceDefinition(
+            group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", listKind: "EventList",
+            shortNames: ["ev"], namespaced: true, builtinTable: .events, storageVersion: "v1",
+            storageGroup: "", conversion: .eventsV1),
+        ResourceDefinition(
+            group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", singular: "poddisruptionbudget",
+            listKind: "PodDisruptionBudgetList", shortNames: ["pdb"], namespaced: true, hasStatus: true,
+            builtinTable: .podDisruptionBudgets, tracksGeneration: true, storageVersion: "v1"),
+    ] + rbac
+
+    /// RBAC objects are stored and served; authorization itself is not enforced.
+    static let rbac: [ResourceDefinition] = [
+        ("Role", "roles", true), ("ClusterRole", "clusterroles", false),
+        ("RoleBinding", "rolebindings", true), ("ClusterRoleBinding", "clusterrolebindings", false),
+    ].map { kind, plural, namespaced in
+        ResourceDefinition(
+            group: "rbac.authorization.k8s.io", version: "v1", kind: kind, plural: plural, singular: kind.lowercased(),
+            listKind: "\(kind)List", namespaced: namespaced, builtinTable: .rbac, storageVersion: "v1")
+    }
 
     /// The order kube-apiserver lists its built-in groups in (`/apis`); custom groups follow, sorted.
     static let groupOrder = ["", "apiregistration.k8s.io", "apps", "events.k8s.io", "authentication.k8s.io",

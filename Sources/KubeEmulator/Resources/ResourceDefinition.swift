@@ -56,12 +56,23 @@ struct ResourceDefinition: Sendable, Equatable {
     var nameRule: NameRule = .dnsSubdomain
     /// The version objects are stored in; other served versions are converted by rewriting `apiVersion`.
     var storageVersion: String
+    /// The group objects are stored under, when another group's resource shares the storage
+    /// (events.k8s.io events live with core events). nil: `group`.
+    var storageGroup: String? = nil
+    /// A field conversion between the served and the stored form, beyond `apiVersion`.
+    var conversion: ObjectConversion? = nil
 
     static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
     var gvk: GroupVersionKind { GroupVersionKind(group: group, version: version, kind: kind) }
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-    var storageKey: StorageKey { StorageKey(group: group, resource: plural) }
+    var storageKey: StorageKey { StorageKey(group: storageGroup ?? group, resource: plural) }
+
+    /// The `apiVersion` of the stored form.
+    var storageAPIVersion: String {
+        let stored = storageGroup ?? group
+        return stored.isEmpty ? storageVersion : "\(stored)/\(storageVersion)"
+    }
 
     /// The group-qualified resource name used in messages (`fraudmodels.tandem.dev`).
     var qualifiedResource: String { group.isEmpty ? plural : "\(plural).\(group)" }
@@ -78,4 +89,11 @@ struct StorageKey: Sendable, Hashable, CustomStringConvertible {
 /// The column sets of built-in kinds, as kube-apiserver's printers define them.
 enum BuiltinTable: Sendable, Equatable {
     case namespaces, configMaps, secrets, services, serviceAccounts, events, leases, customResourceDefinitions
+    case pods, deployments, replicaSets, podDisruptionBudgets, rbac
+}
+
+/// Conversions between a served form and a differently shaped stored form.
+enum ObjectConversion: Sendable, Equatable {
+    /// `events.k8s.io/v1` Events, stored as `v1` Events.
+    case eventsV1
 }

@@ -25,6 +25,9 @@ enum KindSemantics {
                 throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: object[path: ["metadata", "name"]]?.stringValue ?? "", causes: causes)
             }
             object["status"] = CustomResourceDefinitions.establishedStatus(of: object, now: Timestamp.rfc3339(now))
+        case "Deployment", "ReplicaSet", "Pod", "PodDisruptionBudget":
+            try prepareWorkload(&object, definition: definition)
+            object["status"] = definition.kind == "Pod" ? ["phase": "Pending", "qosClass": "BestEffort"] : .emptyObject
         default:
             break
         }
@@ -48,6 +51,15 @@ enum KindSemantics {
             }
         case "Service":
             try defaultService(&object, old: old, state: StoreState(history: EventHistory(capacity: 1)))
+        case "Deployment", "ReplicaSet", "Pod", "PodDisruptionBudget":
+            try prepareWorkload(&object, definition: definition)
+            if definition.kind != "PodDisruptionBudget", old[path: ["spec", "selector"]] != nil,
+                old[path: ["spec", "selector"]] != object[path: ["spec", "selector"]], definition.kind != "Pod"
+            {
+                throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: object[path: ["metadata", "name"]]?.stringValue ?? "", causes: [
+                    .init(reason: "FieldValueInvalid", message: "Invalid value: \(SelectorText.of(object[path: ["spec", "selector"]]).debugDescription): field is immutable", field: "spec.selector")
+                ])
+            }
         case "CustomResourceDefinition":
             CustomResourceDefinitions.applyDefaults(to: &object)
             let causes = CustomResourceDefinitions.validate(object)
@@ -63,6 +75,28 @@ enum KindSemantics {
         default:
             break
         }
+    }
+
+    /// Defaults and validates the workload kinds.
+    static func prepareWorkload(_ object: inout JSONValue, definition: ResourceDefinition) throws(KubeStatus) {
+        let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        var causes: [KubeStatus.Cause] = []
+        switch definition.kind {
+        case "Deployment":
+            WorkloadDefaults.applyToDeployment(&object)
+            causes = WorkloadDefaults.validateWorkload(object, kind: definition.kind)
+        case "ReplicaSet":
+            WorkloadDefaults.applyToReplicaSet(&object)
+            causes = WorkloadDefaults.validateWorkload(object, kind: definition.kind)
+        case "Pod":
+            var spec = object["spec"] ?? .emptyObject
+            WorkloadDefaults.applyToPodSpec(&spec)
+            object["spec"] = spec
+            causes = WorkloadDefaults.validatePodSpec(spec, field: "spec")
+        default:
+            break
+        }
+        if !causes.isEmpty { throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: name, causes: causes) }
     }
 
     /// Moves `stringData` into base64 `data`, as the Secret strategy does.

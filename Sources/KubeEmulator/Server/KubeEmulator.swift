@@ -24,11 +24,15 @@ public final class KubeEmulator: Sendable {
     let counters: RequestCounters
     let faults: FaultInjector
     let gate: ConnectionGate
-    /// The accept loop. It is owned by this instance: `shutdown()` cancels it and waits for it.
+    let simulator: WorkloadSimulator
+    /// The accept loop and the background controllers. They are owned by this instance:
+    /// `shutdown()` cancels them and waits for them.
     private let serving: Task<Void, Never>
 
     private init(configuration: KubeEmulatorConfiguration, pki: EmulatorPKI?, port: Int, store: ObjectStore,
-                 counters: RequestCounters, faults: FaultInjector, gate: ConnectionGate, serving: Task<Void, Never>) {
+                 counters: RequestCounters, faults: FaultInjector, gate: ConnectionGate, simulator: WorkloadSimulator,
+                 serving: Task<Void, Never>) {
+        self.simulator = simulator
         self.configuration = configuration
         self.pki = pki
         self.port = port
@@ -50,6 +54,8 @@ public final class KubeEmulator: Sendable {
         let counters = RequestCounters()
         let faults = FaultInjector()
         let gate = ConnectionGate()
+        let simulator = WorkloadSimulator(settings: .init(podReadySeconds: configuration.podReadySeconds, unpullableImages: nil))
+        try simulator.setUnpullableImages(configuration.unpullableImages)
         let server = HTTPServer(
             host: configuration.host, port: configuration.port, tls: tlsContext, maxBodyBytes: configuration.maxBodyBytes,
             gate: gate,
@@ -65,18 +71,23 @@ public final class KubeEmulator: Sendable {
             settings: EmulatorSettings(bookmarkInterval: configuration.bookmarkInterval, serverAddress: "\(configuration.host):\(port)"),
             authenticator: Authenticator(token: configuration.token, clientCertificates: configuration.clientCertificateAuth),
             counters: counters, faults: faults,
-            admin: configuration.admin ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate) : nil,
+            admin: configuration.admin ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate, simulator: simulator) : nil,
             maxBodyBytes: configuration.maxBodyBytes, logger: logger)
+        let controllers = configuration.simulateWorkloads ? BackgroundControllers(store: store, simulator: simulator, clock: { Date() }) : nil
         let serving = Task {
-            do {
-                try await server.serve(listener) { await api.respond($0) }
-            } catch is CancellationError {
-            } catch {
-                logger.error("kube-emulator stopped serving", metadata: ["error": "\(error)"])
+            await withDiscardingTaskGroup { group in
+                if let controllers { group.addTask { await controllers.run() } }
+                do {
+                    try await server.serve(listener) { await api.respond($0) }
+                } catch is CancellationError {
+                } catch {
+                    logger.error("kube-emulator stopped serving", metadata: ["error": "\(error)"])
+                }
+                group.cancelAll()
             }
         }
         return KubeEmulator(configuration: configuration, pki: pki, port: port, store: store, counters: counters,
-                            faults: faults, gate: gate, serving: serving)
+                            faults: faults, gate: gate, simulator: simulator, serving: serving)
     }
 
     /// Runs `body` with a started emulator and shuts it down afterwards, whatever happens.
@@ -147,6 +158,12 @@ public final class KubeEmulator: Sendable {
     /// Requests served so far that match every given criterion.
     public func requestCount(verb: String? = nil, resource: String? = nil, userAgentPrefix: String? = nil, code: Int? = nil) -> Int {
         counters.count(verb: verb, resource: resource, userAgentPrefix: userAgentPrefix, code: code)
+    }
+
+    /// Changes which images never pull (a regular expression; nil: all pull).
+    public func setUnpullableImages(_ pattern: String?) throws {
+        try simulator.setUnpullableImages(pattern)
+        BackgroundControllers.poke(store)
     }
 
     /// Starts (`refuse`, `hang`) or ends (`serve`) a simulated outage.

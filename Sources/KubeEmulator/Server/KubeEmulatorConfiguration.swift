@@ -21,5 +21,14 @@ public struct KubeEmulatorConfiguration: Sendable {
     /// The largest request body accepted; larger ones get 413. Defaults to 3 MiB, as kube-apiserver.
     public var maxBodyBytes = 3 * 1024 * 1024
 
+    /// Play the deployment/replicaset controllers and the kubelet: simulated pods, rollouts and
+    /// Deployment status. Defaults to false.
+    public var simulateWorkloads = false
+    /// Seconds a simulated pod takes to become ready. Defaults to 0.5.
+    public var podReadySeconds = 0.5
+    /// A regular expression; containers whose image matches never pull (ImagePullBackOff).
+    /// Defaults to nil (every image pulls).
+    public var unpullableImages: String?
+
     public init() {}
 }

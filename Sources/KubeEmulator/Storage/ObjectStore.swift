@@ -31,7 +31,8 @@ final class ObjectStore: Sendable {
 struct StoreState: Sendable {
     /// One open watch.
     struct Watcher: Sendable {
-        var storage: StorageKey
+        /// nil: every resource (the emulator's own controllers).
+        var storage: StorageKey?
         /// nil: every namespace.
         var namespace: String?
         var continuation: AsyncStream<WatchSignal>.Continuation
@@ -69,7 +70,7 @@ struct StoreState: Sendable {
         objects.values.contains { $0.keys.contains { $0.namespace == namespace } }
     }
 
-    var openWatchCount: Int { watchers.count }
+    var openWatchCount: Int { watchers.values.filter { $0.storage != nil }.count }
 
     // MARK: Writing
 
@@ -106,9 +107,10 @@ struct StoreState: Sendable {
     private mutating func publish(_ event: StoredEvent) {
         history.append(event)
         var closed: [Int] = []
-        for (id, watcher) in watchers where watcher.storage == event.storage {
+        for (id, watcher) in watchers where watcher.storage == nil || watcher.storage == event.storage {
             if let namespace = watcher.namespace, namespace != event.namespace { continue }
-            if case .dropped = watcher.continuation.yield(.event(event)) {
+            // The internal watcher keeps only the newest signal: it is a wake-up, not a feed.
+            if case .dropped = watcher.continuation.yield(.event(event)), watcher.storage != nil {
                 watcher.continuation.finish()
                 closed.append(id)
             }
@@ -136,6 +138,19 @@ struct StoreState: Sendable {
         watchers.removeValue(forKey: id)?.continuation.finish()
     }
 
+    /// Registers a watch of every resource, for the emulator's own controllers.
+    mutating func addInternalWatcher() -> (id: Int, stream: AsyncStream<WatchSignal>) {
+        let (stream, continuation) = AsyncStream<WatchSignal>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        nextWatcherID += 1
+        watchers[nextWatcherID] = Watcher(storage: nil, namespace: nil, continuation: continuation)
+        return (nextWatcherID, stream)
+    }
+
+    /// Wakes the emulator's own controllers.
+    func sendBookmark(toInternal: Void) {
+        for watcher in watchers.values where watcher.storage == nil { _ = watcher.continuation.yield(.bookmark(resourceVersion)) }
+    }
+
     /// Sends a bookmark at the current resourceVersion to one watch.
     func sendBookmark(to id: Int) {
         _ = watchers[id]?.continuation.yield(.bookmark(resourceVersion))
@@ -143,10 +158,12 @@ struct StoreState: Sendable {
 
     /// Closes every open watch (clients resume from their last resourceVersion).
     mutating func closeAllWatches() -> Int {
-        let count = watchers.count
-        for watcher in watchers.values { watcher.continuation.finish() }
-        watchers.removeAll()
-        return count
+        let clients = watchers.filter { $0.value.storage != nil }
+        for (id, watcher) in clients {
+            watcher.continuation.finish()
+            watchers[id] = nil
+        }
+        return clients.count
     }
 
     /// Forgets the event history: resuming a watch from any earlier resourceVersion gets 410.

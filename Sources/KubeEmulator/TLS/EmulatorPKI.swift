@@ -49,7 +49,6 @@ public struct EmulatorPKI: Sendable {
 
     let caCertificate: Certificate
     let caPrivateKey: Certificate.PrivateKey
-    let serverCertificate: Certificate
 
     /// Creates a new CA and a serving certificate signed by it.
     ///
@@ -124,8 +123,7 @@ public struct EmulatorPKI: Sendable {
             serverCertificatePEM: try pem(of: serverCertificate, what: "serving certificate"),
             serverPrivateKeyPEM: serverKey.pemRepresentation,
             caCertificate: caCertificate,
-            caPrivateKey: Certificate.PrivateKey(caKey),
-            serverCertificate: serverCertificate
+            caPrivateKey: Certificate.PrivateKey(caKey)
         )
     }
 

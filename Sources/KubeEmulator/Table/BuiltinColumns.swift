@@ -66,11 +66,83 @@ enum BuiltinColumns {
             return [name, Column(name: "Holder", type: "string", description: "The holderIdentity field of a lease object.") { object, _ in
                 object[path: ["spec", "holderIdentity"]] ?? ""
             }, age]
+        case .pods:
+            return [name,
+                Column(name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic.") { object, _ in
+                    let statuses = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+                    let total = object[path: ["spec", "containers"]]?.arrayValue?.count ?? statuses.count
+                    return .string("\(statuses.filter { $0["ready"] == true }.count)/\(total)")
+                },
+                Column(name: "Status", type: "string", description: "The aggregate status of the containers in this pod.") { object, _ in
+                    .string(podStatus(object))
+                },
+                Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.") { object, _ in
+                    .string(String((object[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }))
+                },
+                age,
+                Column(name: "IP", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "podIP"]] ?? "<none>" }),
+                Column(name: "Node", type: "string", priority: 1, cell: { object, _ in object[path: ["spec", "nodeName"]] ?? "<none>" }),
+            ]
+        case .deployments, .replicaSets:
+            let isDeployment = table == .deployments
+            var columns: [Column] = [name]
+            if isDeployment {
+                columns += [
+                    Column(name: "Ready", type: "string", description: "Number of the available replicas out of the desired ones.") { object, _ in
+                        .string("\(object[path: ["status", "readyReplicas"]]?.intValue ?? 0)/\(object[path: ["spec", "replicas"]]?.intValue ?? 0)")
+                    },
+                    Column(name: "Up-to-date", type: "integer", description: "Total number of non-terminated pods targeted by this deployment that have the desired template spec.") { object, _ in
+                        .int(object[path: ["status", "updatedReplicas"]]?.intValue ?? 0)
+                    },
+                    Column(name: "Available", type: "integer", description: "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.") { object, _ in
+                        .int(object[path: ["status", "availableReplicas"]]?.intValue ?? 0)
+                    },
+                ]
+            } else {
+                columns += [
+                    Column(name: "Desired", type: "integer", description: "Number of desired pods.") { object, _ in .int(object[path: ["spec", "replicas"]]?.intValue ?? 0) },
+                    Column(name: "Current", type: "integer", description: "Number of actual replicas.") { object, _ in .int(object[path: ["status", "replicas"]]?.intValue ?? 0) },
+                    Column(name: "Ready", type: "integer", description: "Number of ready replicas.") { object, _ in .int(object[path: ["status", "readyReplicas"]]?.intValue ?? 0) },
+                ]
+            }
+            let containers: @Sendable (JSONValue) -> [JSONValue] = { $0[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? [] }
+            return columns + [
+                age,
+                Column(name: "Containers", type: "string", priority: 1, cell: { object, _ in .string(containers(object).compactMap { $0["name"]?.stringValue }.joined(separator: ",")) }),
+                Column(name: "Images", type: "string", priority: 1, cell: { object, _ in .string(containers(object).compactMap { $0["image"]?.stringValue }.joined(separator: ",")) }),
+                Column(name: "Selector", type: "string", priority: 1, cell: { object, _ in .string(SelectorText.of(object[path: ["spec", "selector"]])) }),
+            ]
+        case .podDisruptionBudgets:
+            return [name,
+                Column(name: "Min Available", type: "string", description: "The minimum number of pods that must be available.") { object, _ in
+                    object[path: ["spec", "minAvailable"]].map { .string(PrinterJSONPath.text($0)) } ?? "N/A"
+                },
+                Column(name: "Max Unavailable", type: "string", description: "The maximum number of pods that may be unavailable.") { object, _ in
+                    object[path: ["spec", "maxUnavailable"]].map { .string(PrinterJSONPath.text($0)) } ?? "N/A"
+                },
+                Column(name: "Allowed Disruptions", type: "integer", description: "Calculated number of pods that may be disrupted at this time.") { object, _ in
+                    .int(object[path: ["status", "disruptionsAllowed"]]?.intValue ?? 0)
+                },
+                age,
+            ]
+        case .rbac:
+            return [name, Column(name: "Created At", type: "string", description: "") { object, _ in
+                object[path: ["metadata", "creationTimestamp"]] ?? ""
+            }]
         case .customResourceDefinitions:
             return [name, Column(name: "Created At", type: "date", description: "") { object, _ in
                 object[path: ["metadata", "creationTimestamp"]] ?? ""
             }]
         }
+    }
+
+    /// STATUS as kubectl shows it: a waiting container's reason, else the phase.
+    static func podStatus(_ pod: JSONValue) -> String {
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        for status in pod[path: ["status", "containerStatuses"]]?.arrayValue ?? [] {
+            if let reason = status[path: ["state", "waiting", "reason"]]?.stringValue, !reason.isEmpty { return reason }
+        }
+        return pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
     }
 
     static func externalIP(of service: JSONValue) -> String {

@@ -10,7 +10,7 @@ import Darwin
 
 /// The real kubectl reads what ``KubeconfigWriter`` writes, and can still edit the file afterwards.
 @Suite("KubeconfigWriter with kubectl", .enabled(if: ProcessRunner.hasKubectl, "needs kubectl at /usr/bin/kubectl"))
-struct KubectlKubeconfigTests {
+struct KubeconfigWriterKubectlTests {
     private static func kubectl(_ arguments: [String], kubeconfig: String) async throws -> ProcessResult {
         try await ProcessRunner.run(ProcessRunner.kubectlPath, arguments, environment: ["KUBECONFIG": kubeconfig])
     }

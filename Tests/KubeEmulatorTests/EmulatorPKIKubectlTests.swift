@@ -6,7 +6,7 @@ import Testing
 /// by ``KubeconfigWriter``: the serving certificate, the optional client certificate request and the
 /// kubeconfig format all have to suit the real client.
 @Suite("EmulatorPKI with kubectl", .enabled(if: ProcessRunner.hasKubectl, "needs kubectl at /usr/bin/kubectl"))
-struct KubectlTLSTests {
+struct EmulatorPKIKubectlTests {
     private static func kubectlRaw(port: Int, pki: EmulatorPKI, credentials: KubeconfigEntry.Credentials) async throws -> ProcessResult {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

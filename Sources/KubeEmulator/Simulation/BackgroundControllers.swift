@@ -1,0 +1,35 @@
+import Foundation
+import KubeAPI
+
+/// The emulator's stand-ins for kube-controller-manager: runs the workload simulator whenever
+/// anything changes, and again when a pod is due to become ready or a progress deadline expires.
+struct BackgroundControllers: Sendable {
+    let store: ObjectStore
+    let simulator: WorkloadSimulator
+    let clock: @Sendable () -> Date
+    /// Changes arriving within this window are handled in one pass.
+    var coalescing: Duration = .milliseconds(5)
+
+    /// Runs until cancelled.
+    func run() async {
+        let (id, changes) = store.read { $0.addInternalWatcher() }
+        let wakeup = WakeupSignal()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in changes { wakeup.signal() }
+            }
+            while !Task.isCancelled {
+                let next = store.read { state in simulator.step(&state, now: clock()) }
+                let delay = next.map { Duration.milliseconds(Int64(max(0, $0.timeIntervalSince(clock())) * 1000) + 1) }
+                await wakeup.wait(timeout: delay)
+                try? await Task.sleep(for: coalescing)
+            }
+            store.read { $0.removeWatcher(id) }
+        }
+    }
+
+    /// Wakes the loop without a store change (e.g. the unpullable images changed).
+    static func poke(_ store: ObjectStore) {
+        store.read { $0.sendBookmark(toInternal: ()) }
+    }
+}

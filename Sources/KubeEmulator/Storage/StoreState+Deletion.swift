@@ -1,0 +1,145 @@
+import Foundation
+import KubeAPI
+
+/// Deletion as kube-apiserver and kube-controller-manager's garbage collector do it:
+/// finalizers keep an object (marked with `deletionTimestamp`) until they are gone,
+/// `propagationPolicy` decides what happens to dependents, and objects whose owners are all
+/// gone are collected.
+extension StoreState {
+    static let foregroundFinalizer = "foregroundDeletion"
+    static let orphanFinalizer = "orphan"
+
+    /// Starts deleting an object: with finalizers (or Foreground/Orphan propagation) it is marked
+    /// and kept; otherwise it is removed. Returns its state afterwards (marked, or last).
+    mutating func beginDeletion(_ storage: StorageKey, _ key: ObjectKey, propagation: String?, now: Date) -> JSONValue? {
+        guard var object = object(storage, key) else { return nil }
+        var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        let extra: JSONValue? = switch propagation {
+        case "Foreground": .string(Self.foregroundFinalizer)
+        case "Orphan": .string(Self.orphanFinalizer)
+        default: nil
+        }
+        if let extra, !finalizers.contains(extra), hasDependents(uid: object[path: ["metadata", "uid"]]?.stringValue ?? "") {
+            finalizers.append(extra)
+        }
+        if finalizers.isEmpty {
+            let last = removeWithSideEffects(storage, key)
+            collectGarbage(now: now)
+            return last
+        }
+        if object[path: ["metadata", "deletionTimestamp"]] == nil || object[path: ["metadata", "finalizers"]]?.arrayValue != finalizers {
+            if object[path: ["metadata", "deletionTimestamp"]] == nil {
+                object[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.rfc3339(now))
+                object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
+            }
+            object[path: ["metadata", "finalizers"]] = .array(finalizers)
+            object = put(storage, key, object)
+        }
+        collectGarbage(now: now)
+        return self.object(storage, key) ?? object
+    }
+
+    /// Removes an object for good, with a CRD's instances and an emptied namespace.
+    @discardableResult
+    mutating func removeWithSideEffects(_ storage: StorageKey, _ key: ObjectKey) -> JSONValue? {
+        let last = remove(storage, key)
+        if storage == StorageKey(group: "apiextensions.k8s.io", resource: "customresourcedefinitions"), let crd = last {
+            for served in CustomResourceDefinitions.definitions(of: crd).prefix(1) { dropAll(served.storageKey) }
+            KindSemantics.refreshCustomResources(&self)
+        }
+        if !key.namespace.isEmpty { finalizeNamespaceIfEmpty(key.namespace) }
+        return last
+    }
+
+    /// Removes a terminating namespace once nothing is left in it.
+    mutating func finalizeNamespaceIfEmpty(_ namespace: String) {
+        let storage = StorageKey(group: "", resource: "namespaces")
+        let key = ObjectKey(namespace: "", name: namespace)
+        guard let ns = object(storage, key), ns[path: ["metadata", "deletionTimestamp"]] != nil,
+            (ns[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty, !namespaceHasObjects(namespace)
+        else { return }
+        remove(storage, key)
+    }
+
+    private func hasDependents(uid: String) -> Bool {
+        guard !uid.isEmpty else { return false }
+        return objects.values.contains { $0.values.contains { Self.ownerUIDs(of: $0).contains(uid) } }
+    }
+
+    static func ownerUIDs(of object: JSONValue) -> [String] {
+        (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+    }
+
+    /// The garbage collector, run to a fixed point: collects objects whose owners are all gone,
+    /// drops dangling owner references, orphans the dependents of owners deleted with Orphan,
+    /// deletes those of owners deleted with Foreground and releases those owners once no
+    /// dependent is left.
+    mutating func collectGarbage(now: Date) {
+        for _ in 0..<64 {
+            var existing: Set<String> = []
+            var dependents: [String: [(StorageKey, ObjectKey)]] = [:]
+            for (storage, members) in objects {
+                for (key, object) in members {
+                    if let uid = object[path: ["metadata", "uid"]]?.stringValue { existing.insert(uid) }
+                    for owner in Self.ownerUIDs(of: object) { dependents[owner, default: []].append((storage, key)) }
+                }
+            }
+            var changed = false
+            for (storage, members) in objects {
+                for (key, object) in members {
+                    let uid = object[path: ["metadata", "uid"]]?.stringValue ?? ""
+                    let deleting = object[path: ["metadata", "deletionTimestamp"]] != nil
+                    let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+                    if deleting, finalizers.contains(.string(Self.orphanFinalizer)) {
+                        for (dependentStorage, dependentKey) in dependents[uid] ?? [] {
+                            dropOwnerReference(uid, from: dependentStorage, dependentKey)
+                        }
+                        releaseFinalizer(Self.orphanFinalizer, storage, key)
+                        changed = true
+                    } else if deleting, finalizers.contains(.string(Self.foregroundFinalizer)) {
+                        let remaining = dependents[uid] ?? []
+                        if remaining.isEmpty {
+                            releaseFinalizer(Self.foregroundFinalizer, storage, key)
+                            changed = true
+                        } else {
+                            for (dependentStorage, dependentKey) in remaining
+                            where self.object(dependentStorage, dependentKey)?[path: ["metadata", "deletionTimestamp"]] == nil {
+                                _ = beginDeletion(dependentStorage, dependentKey, propagation: "Foreground", now: now)
+                                changed = true
+                            }
+                        }
+                    }
+                    let owners = Self.ownerUIDs(of: object)
+                    guard !owners.isEmpty, self.object(storage, key) != nil else { continue }
+                    let live = owners.filter(existing.contains)
+                    if live.isEmpty, !deleting {
+                        _ = beginDeletion(storage, key, propagation: nil, now: now)
+                        changed = true
+                    } else if live.count < owners.count {
+                        for dangling in owners where !existing.contains(dangling) { dropOwnerReference(dangling, from: storage, key) }
+                        changed = true
+                    }
+                }
+            }
+            if !changed { return }
+        }
+    }
+
+    private mutating func dropOwnerReference(_ uid: String, from storage: StorageKey, _ key: ObjectKey) {
+        guard var object = object(storage, key) else { return }
+        let references = (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
+        object[path: ["metadata", "ownerReferences"]] = references.isEmpty ? nil : .array(references)
+        put(storage, key, object)
+    }
+
+    private mutating func releaseFinalizer(_ finalizer: String, _ storage: StorageKey, _ key: ObjectKey) {
+        guard var object = object(storage, key) else { return }
+        let remaining = (object[path: ["metadata", "finalizers"]]?.arrayValue ?? []).filter { $0 != .string(finalizer) }
+        object[path: ["metadata", "finalizers"]] = remaining.isEmpty ? nil : .array(remaining)
+        if remaining.isEmpty, storage.resource != "namespaces" {
+            removeWithSideEffects(storage, key)
+        } else {
+            put(storage, key, object)
+        }
+    }
+}
