@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Push an already built fraud-server image to Amazon ECR and Google Artifact Registry,
-# as the seed does: one tag per model version in each cloud's registry.
+# as the seed does: one tag per model version in each cloud's registry; with
+# OPERATOR_VERSION set, also build tandem-operator from Dockerfile.operator and push it to both.
 #
 # Usage: hack/release.sh VERSION
 # Env (with the seed's example values as defaults):
@@ -8,6 +9,7 @@
 #   AWS_ACCOUNT  (default 123456789012)   AWS_REGION  (default us-east-1)
 #   GCP_REGION   (default us-central1)    GCP_PROJECT (default my-gcp-project)
 #   GCP_REPO     (default my-repo)
+#   OPERATOR_IMAGE (default tandem-operator)  OPERATOR_VERSION (unset: no operator image)
 #   DRY_RUN=1    print the commands instead of running them
 set -euo pipefail
 
@@ -25,8 +27,7 @@ GCP_REPO=${GCP_REPO:-my-repo}
 
 ecr_registry="$AWS_ACCOUNT.dkr.ecr.$AWS_REGION.amazonaws.com"
 gar_registry="$GCP_REGION-docker.pkg.dev"
-ecr_image="$ecr_registry/$IMAGE:$VERSION"
-gar_image="$gar_registry/$GCP_PROJECT/$GCP_REPO/$IMAGE:$VERSION"
+OPERATOR_IMAGE=${OPERATOR_IMAGE:-tandem-operator}
 
 run() {
     if [[ "${DRY_RUN:-0}" == 1 ]]; then
@@ -45,18 +46,29 @@ if [[ "${DRY_RUN:-0}" != 1 ]]; then
     }
 fi
 
-echo "release: $IMAGE:$VERSION -> Amazon ECR ($ecr_image)"
+echo "release: logging in to Amazon ECR ($ecr_registry) and Google Artifact Registry ($gar_registry)"
 if [[ "${DRY_RUN:-0}" == 1 ]]; then
     echo "release: would run: aws ecr get-login-password --region $AWS_REGION | docker login --username AWS --password-stdin $ecr_registry"
 else
     aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$ecr_registry"
 fi
-run docker tag "$IMAGE:$VERSION" "$ecr_image"
-run docker push "$ecr_image"
-
-echo "release: $IMAGE:$VERSION -> Google Artifact Registry ($gar_image)"
 run gcloud auth configure-docker "$gar_registry" --quiet
-run docker tag "$IMAGE:$VERSION" "$gar_image"
-run docker push "$gar_image"
 
+# push_everywhere NAME TAG: tags the local NAME:TAG for both registries and pushes it.
+push_everywhere() {
+    local name=$1 tag=$2
+    local ecr_image="$ecr_registry/$name:$tag"
+    local gar_image="$gar_registry/$GCP_PROJECT/$GCP_REPO/$name:$tag"
+    echo "release: $name:$tag -> $ecr_image, $gar_image"
+    run docker tag "$name:$tag" "$ecr_image"
+    run docker push "$ecr_image"
+    run docker tag "$name:$tag" "$gar_image"
+    run docker push "$gar_image"
+}
+
+push_everywhere "$IMAGE" "$VERSION"
+if [[ -n "${OPERATOR_VERSION:-}" ]]; then
+    run docker build -f "$(dirname "$0")/../Dockerfile.operator" -t "$OPERATOR_IMAGE:$OPERATOR_VERSION" "$(dirname "$0")/.."
+    push_everywhere "$OPERATOR_IMAGE" "$OPERATOR_VERSION"
+fi
 echo "release: pushed $VERSION to both registries"

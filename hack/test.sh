@@ -22,7 +22,7 @@ if ! grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$LOG_DI
 fi
 
 status=0
-for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-serving.sh; do
+for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-helm.sh hack/e2e-serving.sh; do
   step "$script"
   bash "$script" || status=1
 done

@@ -260,3 +260,37 @@ struct ObjectSemanticsTests {
         }
     }
 }
+
+@Suite("request bodies kube-apiserver accepts")
+struct RequestBodyTests {
+    @Test("a DELETE whose DeleteOptions come as protobuf (Helm's storage driver) is understood")
+    func protobufDeleteOptions() async throws {
+        try await withEmulator { client in
+            _ = try await client.post("/api/v1/namespaces/default/configmaps", Fixtures.configMap("doomed"))
+            // k8s\0 + runtime.Unknown{typeMeta{apiVersion "v1", kind "DeleteOptions"}, raw: DeleteOptions{propagationPolicy: "Background"}}
+            let typeMeta: [UInt8] = [0x0A, 0x02] + Array("v1".utf8) + [0x12, 0x0D] + Array("DeleteOptions".utf8)
+            let options: [UInt8] = [0x22, 0x0A] + Array("Background".utf8)
+            let unknown: [UInt8] = [0x0A, UInt8(typeMeta.count)] + typeMeta + [0x12, UInt8(options.count)] + options
+            let body = Array("k8s".utf8) + [0] + unknown
+            let response = try await client.send(.DELETE, "/api/v1/namespaces/default/configmaps/doomed", rawBody: body, contentType: "application/vnd.kubernetes.protobuf")
+            #expect(response.status == 200, "\(response.text)")
+            #expect(try await client.get("/api/v1/namespaces/default/configmaps/doomed").status == 404)
+        }
+    }
+
+    @Test("a CRD schema that declares `metadata: {type: object}` (as controller-gen does) does not prune or validate root metadata")
+    func controllerGenMetadata() async throws {
+        try await withEmulator { client in
+            var crd = Fixtures.widgetCRD()
+            crd[path: ["spec", "versions"]] = .array((crd[path: ["spec", "versions"]]?.arrayValue ?? []).map { version in
+                var version = version
+                version[path: ["schema", "openAPIV3Schema", "properties", "metadata"]] = ["type": "object"]
+                return version
+            })
+            #expect(try await client.post(Fixtures.crdPath, crd).status == 201)
+            let created = try await client.post(Fixtures.widgets(), Fixtures.widget("w", labels: ["app": "x"]), query: "?fieldValidation=Strict")
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.json[path: ["metadata", "labels", "app"]] == "x")
+        }
+    }
+}

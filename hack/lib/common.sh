@@ -19,30 +19,24 @@ fail() { FAILED=$((FAILED + 1)); printf '  FAIL %s\n' "$*"; }
 
 # expect_output DESCRIPTION PATTERN -- COMMAND...: runs COMMAND, passes if it exits 0 and its
 # combined output matches the extended regex PATTERN.
-expect_output() {
-  local description=$1 pattern=$2
-  shift 3
-  local output rc=0
-  output=$("$@" 2>&1) || rc=$?
-  if [[ $rc -eq 0 ]] && grep -Eq -- "$pattern" <<<"$output"; then
-    pass "$description"
-  else
-    fail "$description (rc=$rc, wanted /$pattern/)"
-    printf '%s\n' "$output" | sed 's/^/       | /' | head -20
-  fi
-}
+expect_output() { expect_run success "$@"; }
 
 # expect_failure DESCRIPTION PATTERN -- COMMAND...: passes if COMMAND exits non-zero and its
 # output matches PATTERN.
-expect_failure() {
-  local description=$1 pattern=$2
-  shift 3
+expect_failure() { expect_run failure "$@"; }
+
+# expect_run success|failure DESCRIPTION PATTERN -- COMMAND...
+expect_run() {
+  local wanted=$1 description=$2 pattern=$3
+  shift 4
   local output rc=0
   output=$("$@" 2>&1) || rc=$?
-  if [[ $rc -ne 0 ]] && grep -Eq -- "$pattern" <<<"$output"; then
+  local outcome=failure
+  [[ $rc -eq 0 ]] && outcome=success
+  if [[ $outcome == "$wanted" ]] && grep -Eq -- "$pattern" <<<"$output"; then
     pass "$description"
   else
-    fail "$description (rc=$rc, wanted failure with /$pattern/)"
+    fail "$description (rc=$rc, wanted $wanted with /$pattern/)"
     printf '%s\n' "$output" | sed 's/^/       | /' | head -20
   fi
 }

@@ -16,8 +16,14 @@ struct Deletion {
         init(request: EmulatorRequest) throws(KubeStatus) {
             var body: JSONValue = .emptyObject
             if !request.body.isEmpty {
-                do { body = try JSONValue(parsing: request.body) } catch {
-                    throw KubeStatus.badRequest("error decoding DeleteOptions: \(error)")
+                if request.contentType == KubernetesProtobuf.mediaType {
+                    do { body = try KubernetesProtobuf.decode(request.body) } catch {
+                        throw KubeStatus.badRequest("error decoding DeleteOptions: \(error)")
+                    }
+                } else {
+                    do { body = try JSONValue(parsing: request.body) } catch {
+                        throw KubeStatus.badRequest("error decoding DeleteOptions: \(error)")
+                    }
                 }
             }
             uid = body[path: ["preconditions", "uid"]]?.stringValue

@@ -129,7 +129,7 @@ extension ResourceHandler {
         admitted[path: ["metadata", "selfLink"]] = nil
         admitted[path: ["metadata", "generation"]] = definition.tracksGeneration ? .int(1) : nil
         if definition.isCustom, definition.hasStatus { admitted["status"] = nil }
-        try KindSemantics.prepareForCreate(&admitted, definition: definition, state: state, now: now)
+        try KindSemantics.prepareForCreate(&admitted, definition: definition, now: now)
         if !ownershipRecorded { admitted = recordOwnership(from: nil, to: admitted, subresource: nil) }
         if isDryRun { return (admitted, warnings) }
         let stored = state.put(definition.storageKey, key(name), admitted)

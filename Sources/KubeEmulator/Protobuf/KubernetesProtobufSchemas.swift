@@ -44,6 +44,9 @@ enum KubernetesProtobufSchemas {
         "authorization.k8s.io/v1/SelfSubjectAccessReview": "authorization.v1.SelfSubjectAccessReview",
         "authorization.k8s.io/v1/SubjectAccessReview": "authorization.v1.SubjectAccessReview",
         "authorization.k8s.io/v1/LocalSubjectAccessReview": "authorization.v1.LocalSubjectAccessReview",
+        // The body of a DELETE from client-go's protobuf clients (Helm's release storage).
+        "v1/DeleteOptions": "meta.v1.DeleteOptions",
+        "meta.k8s.io/v1/DeleteOptions": "meta.v1.DeleteOptions",
     ]
 
     /// The table for a top-level kind, or nil when it has none.

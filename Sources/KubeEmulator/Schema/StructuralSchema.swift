@@ -60,7 +60,11 @@ struct StructuralSchema: Sendable {
             var result: [String: JSONValue] = [:]
             for (key, child) in members {
                 let childPath = path.isEmpty ? key : "\(path).\(key)"
-                if (isRoot || embedded), Self.rootTypeMeta.contains(key), properties?[key] == nil {
+                if isRoot, Self.rootTypeMeta.contains(key) {
+                    // The root's apiVersion, kind and metadata are the API server's, whatever the CRD's schema says
+                    // (controller-gen declares `metadata: {type: object}`); metadata was reduced to ObjectMeta above.
+                    result[key] = child
+                } else if embedded, Self.rootTypeMeta.contains(key), properties?[key] == nil {
                     result[key] = child
                 } else if let childSchema = properties?[key] {
                     if child.isNull, childSchema["nullable"]?.boolValue != true { continue }
@@ -227,7 +231,7 @@ struct StructuralSchema: Sendable {
         let additional = schema["additionalProperties"]
         for key in members.keys.sorted() {
             let child = members[key]!
-            if isRoot, Self.rootTypeMeta.contains(key), properties[key] == nil { continue }
+            if isRoot, Self.rootTypeMeta.contains(key) { continue }
             let childPath = path.isEmpty ? key : "\(path).\(key)"
             if let childSchema = properties[key] {
                 validate(child, schema: childSchema, path: childPath, isRoot: false, causes: &causes)

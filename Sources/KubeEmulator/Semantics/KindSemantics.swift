@@ -4,7 +4,7 @@ import KubeAPI
 /// What kube-apiserver's per-kind strategies do on create and update: defaults, server-set
 /// fields and immutable fields, for the built-in kinds the emulator serves.
 enum KindSemantics {
-    static func prepareForCreate(_ object: inout JSONValue, definition: ResourceDefinition, state: StoreState, now: Date) throws(KubeStatus) {
+    static func prepareForCreate(_ object: inout JSONValue, definition: ResourceDefinition, now: Date) throws(KubeStatus) {
         guard !definition.isCustom else { return }
         switch definition.kind {
         case "Namespace":
@@ -16,7 +16,7 @@ enum KindSemantics {
             convertStringData(&object)
             if object["type"] == nil { object["type"] = "Opaque" }
         case "Service":
-            try defaultService(&object, old: nil, state: state)
+            try defaultService(&object, old: nil)
             object["status"] = ["loadBalancer": .emptyObject]
         case "CustomResourceDefinition":
             CustomResourceDefinitions.applyDefaults(to: &object)
@@ -50,7 +50,7 @@ enum KindSemantics {
                 ])
             }
         case "Service":
-            try defaultService(&object, old: old, state: StoreState(history: EventHistory(capacity: 1)))
+            try defaultService(&object, old: old)
         case "Deployment", "ReplicaSet", "Pod", "PodDisruptionBudget":
             try prepareWorkload(&object, definition: definition)
             if definition.kind != "PodDisruptionBudget", old[path: ["spec", "selector"]] != nil,
@@ -111,7 +111,7 @@ enum KindSemantics {
     }
 
     /// Service defaults: type, cluster IP allocation, port protocol and targetPort, node ports.
-    static func defaultService(_ object: inout JSONValue, old: JSONValue?, state: StoreState) throws(KubeStatus) {
+    static func defaultService(_ object: inout JSONValue, old: JSONValue?) throws(KubeStatus) {
         var spec = object["spec"] ?? .emptyObject
         let type = spec["type"]?.stringValue ?? "ClusterIP"
         spec["type"] = .string(type)
