@@ -104,8 +104,10 @@ struct SimulationPass {
     static func name(_ object: JSONValue) -> String { object[path: ["metadata", "name"]]?.stringValue ?? "" }
 
     func owned(by owner: JSONValue, in storage: StorageKey, namespace: String) -> [(key: ObjectKey, object: JSONValue)] {
-        let uid = Self.uid(owner)
-        return state.objects(storage, namespace: namespace).filter { StoreState.ownerUIDs(of: $0.object).contains(uid) }
+        state.dependents(of: Self.uid(owner))
+            .filter { $0.storage == storage && $0.key.namespace == namespace }
+            .sorted { $0.key < $1.key }
+            .compactMap { ref in state.object(ref.storage, ref.key).map { (ref.key, $0) } }
     }
 
     static func isReady(_ pod: JSONValue) -> Bool {

@@ -40,6 +40,12 @@ struct StoreState: Sendable {
 
     private(set) var resourceVersion: Int64 = 0
     private(set) var objects: [StorageKey: [ObjectKey: JSONValue]] = [:]
+    /// Every stored object by uid.
+    private(set) var objectsByUID: [String: ObjectRef] = [:]
+    /// The objects naming each uid in their ownerReferences (the garbage collector's graph).
+    private(set) var dependentsByOwner: [String: Set<ObjectRef>] = [:]
+    /// Owner uids whose dependents the garbage collector must look at.
+    var garbageCandidates: Set<String> = []
     private(set) var history: EventHistory
     private var watchers: [Int: Watcher] = [:]
     private var nextWatcherID = 0
@@ -82,6 +88,7 @@ struct StoreState: Sendable {
         stored[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let previous = objects[storage]?[key]
         objects[storage, default: [:]][key] = stored
+        reindex(ObjectRef(storage: storage, key: key), from: previous, to: stored)
         publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: previous == nil ? .added : .modified, object: stored, previous: previous))
         return stored
     }
@@ -94,6 +101,7 @@ struct StoreState: Sendable {
         var last = previous
         last[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         objects[storage]?[key] = nil
+        reindex(ObjectRef(storage: storage, key: key), from: previous, to: nil)
         publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: .deleted, object: last, previous: previous))
         return last
     }
@@ -102,6 +110,45 @@ struct StoreState: Sendable {
     mutating func dropAll(_ storage: StorageKey) {
         for key in (objects[storage] ?? [:]).keys { remove(storage, key) }
         objects[storage] = nil
+    }
+
+    /// The objects whose ownerReferences name `uid`.
+    func dependents(of uid: String) -> Set<ObjectRef> {
+        dependentsByOwner[uid] ?? []
+    }
+
+    /// Keeps the uid and owner indexes in step with a change, and tells the garbage collector
+    /// which owners to look at: a vanished owner, a missing owner, an owner whose dependent left.
+    private mutating func reindex(_ ref: ObjectRef, from previous: JSONValue?, to current: JSONValue?) {
+        if let previous {
+            if let uid = Self.uid(of: previous) { objectsByUID[uid] = nil }
+            for owner in Self.ownerUIDs(of: previous) {
+                dependentsByOwner[owner]?.remove(ref)
+                if dependentsByOwner[owner]?.isEmpty == true { dependentsByOwner[owner] = nil }
+                if current == nil { garbageCandidates.insert(owner) }
+            }
+        }
+        if let current {
+            if let uid = Self.uid(of: current) {
+                objectsByUID[uid] = ref
+                let finalizers = current[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+                if current[path: ["metadata", "deletionTimestamp"]] != nil,
+                    finalizers.contains(.string(Self.orphanFinalizer)) || finalizers.contains(.string(Self.foregroundFinalizer))
+                {
+                    garbageCandidates.insert(uid)
+                }
+            }
+            for owner in Self.ownerUIDs(of: current) {
+                dependentsByOwner[owner, default: []].insert(ref)
+                if objectsByUID[owner] == nil { garbageCandidates.insert(owner) }
+            }
+        } else if let previous, let uid = Self.uid(of: previous), dependentsByOwner[uid] != nil {
+            garbageCandidates.insert(uid)
+        }
+    }
+
+    static func uid(of object: JSONValue) -> String? {
+        object[path: ["metadata", "uid"]]?.stringValue
     }
 
     private mutating func publish(_ event: StoredEvent) {

@@ -62,66 +62,54 @@ extension StoreState {
     }
 
     private func hasDependents(uid: String) -> Bool {
-        guard !uid.isEmpty else { return false }
-        return objects.values.contains { $0.values.contains { Self.ownerUIDs(of: $0).contains(uid) } }
+        !uid.isEmpty && !dependents(of: uid).isEmpty
     }
 
     static func ownerUIDs(of object: JSONValue) -> [String] {
         (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
     }
 
-    /// The garbage collector, run to a fixed point: collects objects whose owners are all gone,
-    /// drops dangling owner references, orphans the dependents of owners deleted with Orphan,
-    /// deletes those of owners deleted with Foreground and releases those owners once no
-    /// dependent is left.
+    /// The garbage collector, working through the owners the indexes flagged: collects objects
+    /// whose owners are all gone, drops dangling owner references, orphans the dependents of
+    /// owners deleted with Orphan, deletes those of owners deleted with Foreground and releases
+    /// those owners once no dependent is left. Each step costs what the owner's dependents cost.
     mutating func collectGarbage(now: Date) {
-        for _ in 0..<64 {
-            var existing: Set<String> = []
-            var dependents: [String: [(StorageKey, ObjectKey)]] = [:]
-            for (storage, members) in objects {
-                for (key, object) in members {
-                    if let uid = object[path: ["metadata", "uid"]]?.stringValue { existing.insert(uid) }
-                    for owner in Self.ownerUIDs(of: object) { dependents[owner, default: []].append((storage, key)) }
+        while let owner = garbageCandidates.popFirst() {
+            if let ref = objectsByUID[owner], let object = object(ref.storage, ref.key) {
+                settleDeletingOwner(owner, ref: ref, object: object, now: now)
+                continue
+            }
+            for dependent in dependents(of: owner) {
+                guard let object = object(dependent.storage, dependent.key) else { continue }
+                let live = Self.ownerUIDs(of: object).filter { objectsByUID[$0] != nil }
+                if live.isEmpty {
+                    if object[path: ["metadata", "deletionTimestamp"]] == nil {
+                        _ = beginDeletion(dependent.storage, dependent.key, propagation: nil, now: now)
+                    }
+                } else {
+                    dropOwnerReference(owner, from: dependent.storage, dependent.key)
                 }
             }
-            var changed = false
-            for (storage, members) in objects {
-                for (key, object) in members {
-                    let uid = object[path: ["metadata", "uid"]]?.stringValue ?? ""
-                    let deleting = object[path: ["metadata", "deletionTimestamp"]] != nil
-                    let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
-                    if deleting, finalizers.contains(.string(Self.orphanFinalizer)) {
-                        for (dependentStorage, dependentKey) in dependents[uid] ?? [] {
-                            dropOwnerReference(uid, from: dependentStorage, dependentKey)
-                        }
-                        releaseFinalizer(Self.orphanFinalizer, storage, key)
-                        changed = true
-                    } else if deleting, finalizers.contains(.string(Self.foregroundFinalizer)) {
-                        let remaining = dependents[uid] ?? []
-                        if remaining.isEmpty {
-                            releaseFinalizer(Self.foregroundFinalizer, storage, key)
-                            changed = true
-                        } else {
-                            for (dependentStorage, dependentKey) in remaining
-                            where self.object(dependentStorage, dependentKey)?[path: ["metadata", "deletionTimestamp"]] == nil {
-                                _ = beginDeletion(dependentStorage, dependentKey, propagation: "Foreground", now: now)
-                                changed = true
-                            }
-                        }
-                    }
-                    let owners = Self.ownerUIDs(of: object)
-                    guard !owners.isEmpty, self.object(storage, key) != nil else { continue }
-                    let live = owners.filter(existing.contains)
-                    if live.isEmpty, !deleting {
-                        _ = beginDeletion(storage, key, propagation: nil, now: now)
-                        changed = true
-                    } else if live.count < owners.count {
-                        for dangling in owners where !existing.contains(dangling) { dropOwnerReference(dangling, from: storage, key) }
-                        changed = true
-                    }
+        }
+    }
+
+    /// Orphan and Foreground propagation for an owner being deleted.
+    private mutating func settleDeletingOwner(_ uid: String, ref: ObjectRef, object: JSONValue, now: Date) {
+        guard object[path: ["metadata", "deletionTimestamp"]] != nil else { return }
+        let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        if finalizers.contains(.string(Self.orphanFinalizer)) {
+            for dependent in dependents(of: uid) { dropOwnerReference(uid, from: dependent.storage, dependent.key) }
+            releaseFinalizer(Self.orphanFinalizer, ref.storage, ref.key)
+        } else if finalizers.contains(.string(Self.foregroundFinalizer)) {
+            let remaining = dependents(of: uid)
+            if remaining.isEmpty {
+                releaseFinalizer(Self.foregroundFinalizer, ref.storage, ref.key)
+            } else {
+                for dependent in remaining
+                where self.object(dependent.storage, dependent.key)?[path: ["metadata", "deletionTimestamp"]] == nil {
+                    _ = beginDeletion(dependent.storage, dependent.key, propagation: "Foreground", now: now)
                 }
             }
-            if !changed { return }
         }
     }
 

@@ -32,3 +32,9 @@ struct ObjectKey: Sendable, Hashable, Comparable {
     /// The position used by list continue tokens.
     var token: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 }
+
+/// Where an object is stored: its resource and key.
+struct ObjectRef: Sendable, Hashable {
+    var storage: StorageKey
+    var key: ObjectKey
+}
