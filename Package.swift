@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "FraudServing", targets: ["FraudServing"]),
         .library(name: "FraudServer", targets: ["FraudServer"]),
         .executable(name: "fraud-server", targets: ["fraud-server"]),
+        .library(name: "FraudModelAPI", targets: ["FraudModelAPI"]),
+        .library(name: "FraudModelOperator", targets: ["FraudModelOperator"]),
+        .executable(name: "tandem-operator", targets: ["tandem-operator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -31,10 +34,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
+        // the lowest layer: JSONValue, its parser and serializer, shared by KubeAPI and FraudServing
+        .target(name: "JSONCore"),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         // fraud-server: model formats and inference (no HTTP)
         .target(
             name: "FraudServing",
-            dependencies: []
+            dependencies: ["JSONCore"]
         ),
         // fraud-server: HTTP API, metrics, lifecycle
         .target(
@@ -77,7 +83,7 @@ let package = Package(
         // core: pure Kubernetes types, no I/O
         .target(
             name: "KubeAPI",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["JSONCore", .product(name: "Yams", package: "Yams")]
         ),
         // client: kubeconfig, auth, TLS, HTTP transport, retries, watches
         .target(
@@ -169,6 +175,32 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Fixtures"]
+        ),
+        // the FraudModel custom resource: spec/status types and the generated CRD
+        .target(
+            name: "FraudModelAPI",
+            dependencies: ["KubeAPI"]
+        ),
+        // tandem-operator's domain logic: the pure rollout planner (no I/O)
+        .target(
+            name: "FraudModelOperator",
+            dependencies: ["FraudModelAPI", "KubeAPI"]
+        ),
+        .executableTarget(
+            name: "tandem-operator",
+            dependencies: [
+                "FraudModelAPI",
+                "KubeAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FraudModelAPITests",
+            dependencies: ["FraudModelAPI", "KubeAPI", "KubeEmulatorTestSupport"]
+        ),
+        .testTarget(
+            name: "FraudModelOperatorTests",
+            dependencies: ["FraudModelOperator", "FraudModelAPI", "KubeAPI"]
         ),
     ]
 )

@@ -28,7 +28,7 @@ public struct InferenceRequestDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(RequestError) -> InferenceRequest {
         let document: JSONValue
         do {
-            document = try JSONReader.parse(bytes.bindMemory(to: UInt8.self))
+            document = try JSONValue(parsing: bytes.bindMemory(to: UInt8.self), options: .fraudServing)
         } catch {
             throw .malformed(error.description)
         }
@@ -51,7 +51,7 @@ public struct InferenceRequestDecoder: Sendable {
             throw .unprocessable("input '\(name)' has datatype \(datatype); expected FP32 or FP64")
         }
         guard let shapeValues = input["shape"]?.arrayValue else { throw .unprocessable("input '\(name)' has no 'shape'") }
-        let shape = shapeValues.compactMap { $0.intValue }
+        let shape = shapeValues.compactMap { $0.lenientIntValue }
         guard shape.count == shapeValues.count, shape.allSatisfy({ $0 >= 0 }) else {
             throw .unprocessable("input '\(name)' shape must be a list of non-negative integers")
         }
@@ -99,12 +99,12 @@ public struct InferenceRequestDecoder: Sendable {
         case .null:
             guard values.count < limit else { throw .unprocessable("input '\(name)' has more values than its shape") }
             values.append(.nan)
-        case .number:
-            guard values.count < limit else { throw .unprocessable("input '\(name)' has more values than its shape") }
-            guard let number = value.doubleValue else { throw .malformed("invalid number") }
-            values.append(roundToFloat ? Double(Float(number)) : number)
         default:
-            throw .unprocessable("input '\(name)' data element \(values.count) is not a number or null")
+            guard let number = value.doubleValue else {
+                throw .unprocessable("input '\(name)' data element \(values.count) is not a number or null")
+            }
+            guard values.count < limit else { throw .unprocessable("input '\(name)' has more values than its shape") }
+            values.append(roundToFloat ? Double(Float(number)) : number)
         }
     }
 }

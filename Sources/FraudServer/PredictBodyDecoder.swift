@@ -9,7 +9,8 @@ import FraudServing
 ///   malformed JSON, 422 for the wrong shape (not a list of rows, a row of the wrong
 ///   width, a non-numeric value, an empty batch), 413 for more than `maxRows` rows.
 /// - A well-formed document is never answered 400 and a malformed one never 422: the
-///   fast single pass defers to ``JSONReader`` to classify any error it meets.
+///   fast single pass defers to JSONCore's parser (with ``JSONParsingOptions/fraudServing``,
+///   as ``InferenceRequestDecoder`` reads bodies) to classify any error it meets.
 public struct PredictBodyDecoder: Sendable {
     /// Every row must have exactly this many values.
     public var width: Int
@@ -31,7 +32,7 @@ public struct PredictBodyDecoder: Sendable {
             // The fast path stops at the first problem; make sure a shape error is not
             // really a syntax error further on.
             if error.status != .badRequest {
-                do throws(JSONReadError) { _ = try JSONReader.parse(buffer) } catch {
+                do throws(JSONParseError) { _ = try JSONValue(parsing: buffer, options: .fraudServing) } catch {
                     throw .malformed(error.description)
                 }
             }
@@ -108,6 +109,8 @@ public struct PredictBodyDecoder: Sendable {
                         guard let value = DecimalParser.parseDouble(bytes, start: start, end: index) else {
                             return .failure(.malformed("invalid number at byte \(start)"))
                         }
+                        // As the JSON parser: a number with no finite value (1e999) is not JSON we accept.
+                        guard value.isFinite else { return .failure(.malformed("number out of range at byte \(start)")) }
                         values.append(value)
                     } else if first == UInt8(ascii: "\"") || first == UInt8(ascii: "t") || first == UInt8(ascii: "f")
                         || first == UInt8(ascii: "[") || first == UInt8(ascii: "{")

@@ -36,7 +36,7 @@ struct XGBoostJSONLoader {
     func load(_ bytes: [UInt8]) throws(ModelLoadError) -> TreeModel {
         let root: JSONValue
         do {
-            root = try JSONReader.parse(bytes)
+            root = try JSONValue(parsing: bytes, options: .xgboostModel)
         } catch {
             if bytes.first == UInt8(ascii: "{") && bytes.contains(0) {
                 throw unsupported("UBJSON (binary) XGBoost models; save the model with a .json file name")
@@ -68,11 +68,11 @@ struct XGBoostJSONLoader {
         {
             throw unsupported("categorical feature \(index) (feature_types 'c'); encode categories numerically")
         }
-        guard let featureCount = parameters["num_feature"]?.intValue, featureCount > 0 else {
+        guard let featureCount = parameters["num_feature"]?.lenientIntValue, featureCount > 0 else {
             throw malformed("'learner_model_param.num_feature' is missing or not a positive integer")
         }
-        let numClass = parameters["num_class"]?.intValue ?? 0
-        if let targets = parameters["num_target"]?.intValue, targets > 1 {
+        let numClass = parameters["num_class"]?.lenientIntValue ?? 0
+        if let targets = parameters["num_target"]?.lenientIntValue, targets > 1 {
             throw unsupported("multi-target models (num_target \(targets))")
         }
         let task: ModelTask
@@ -96,7 +96,7 @@ struct XGBoostJSONLoader {
         var trees: [TreeDescription] = []
         trees.reserveCapacity(treeValues.count)
         for (index, value) in treeValues.enumerated() {
-            guard let group = treeInfo[index].intValue else { throw malformed("tree_info[\(index)] is not an integer") }
+            guard let group = treeInfo[index].lenientIntValue else { throw malformed("tree_info[\(index)] is not an integer") }
             trees.append(try tree(value, index: index, group: group))
         }
         do {
@@ -113,23 +113,15 @@ struct XGBoostJSONLoader {
     private func baseMargins(_ value: JSONValue?, objective: String, groupCount: Int) throws(ModelLoadError)
         -> [Double]
     {
-        guard let text = value?.stringValue ?? value.flatMap({ if case .number(let n) = $0 { n } else { nil } })
-        else { throw malformed("missing 'learner_model_param.base_score'") }
-        var body = Substring(text)
-        if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }
-        let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-        var scores: [Float] = []
-        for part in parts {
-            let trimmed = part.trimmingWhitespace()
-            guard DecimalParser.parseDouble(trimmed) != nil, let score = Float(trimmed) else {
-                throw malformed("base_score '\(text)' is not a number or a bracketed list of numbers")
-            }
-            scores.append(score)
+        var scores: [Float]
+        if let value, value.isNumber, let score = value.modelFloat {
+            scores = [score]
+        } else if let text = value?.stringValue {
+            scores = try baseScores(text, groupCount: groupCount)
+        } else {
+            throw malformed("missing 'learner_model_param.base_score'")
         }
         if scores.count == 1 && groupCount > 1 { scores = Array(repeating: scores[0], count: groupCount) }
-        guard scores.count == groupCount else {
-            throw malformed("base_score '\(text)' has \(scores.count) values for \(groupCount) outputs")
-        }
         guard objective.hasSuffix(":logistic") else { return scores.map(Double.init) }
         return try scores.map { (score: Float) throws(ModelLoadError) -> Double in
             guard score > 0 && score < 1 else {
@@ -141,12 +133,32 @@ struct XGBoostJSONLoader {
         }
     }
 
+    /// The scores in a `base_score` string: one number (`"5E-1"`) or a bracketed list
+    /// (`"[1.58E-2]"`), each rounded once to `float32`; one per group, or one for all.
+    private func baseScores(_ text: String, groupCount: Int) throws(ModelLoadError) -> [Float] {
+        var body = Substring(text)
+        if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }
+        let parts = body.split(separator: ",", omittingEmptySubsequences: false)
+        var scores: [Float] = []
+        for part in parts {
+            let trimmed = part.trimmingWhitespace()
+            guard DecimalParser.parseDouble(trimmed) != nil, let score = Float(trimmed) else {
+                throw malformed("base_score '\(text)' is not a number or a bracketed list of numbers")
+            }
+            scores.append(score)
+        }
+        guard scores.count == 1 || scores.count == groupCount else {
+            throw malformed("base_score '\(text)' has \(scores.count) values for \(groupCount) outputs")
+        }
+        return scores
+    }
+
     private func tree(_ value: JSONValue, index: Int, group: Int) throws(ModelLoadError) -> TreeDescription {
         func array(_ key: String) throws(ModelLoadError) -> [JSONValue] {
             guard let values = value[key]?.arrayValue else { throw malformed("tree \(index) has no '\(key)' array") }
             return values
         }
-        if let size = value["tree_param"]?["size_leaf_vector"]?.intValue, size > 1 {
+        if let size = value["tree_param"]?["size_leaf_vector"]?.lenientIntValue, size > 1 {
             throw unsupported("multi-target trees with vector leaves (tree \(index), size_leaf_vector \(size))")
         }
         let left = try array("left_children")
@@ -158,7 +170,7 @@ struct XGBoostJSONLoader {
         guard nodeCount > 0, right.count == nodeCount, features.count == nodeCount, conditions.count == nodeCount,
             defaults.count == nodeCount
         else { throw malformed("tree \(index): node arrays have different lengths") }
-        if let types = value["split_type"]?.arrayValue, let node = types.firstIndex(where: { $0.intValue != 0 }) {
+        if let types = value["split_type"]?.arrayValue, let node = types.firstIndex(where: { $0.lenientIntValue != 0 }) {
             throw unsupported("categorical splits (tree \(index), node \(node)); encode categories numerically")
         }
         if let nodes = value["categories_nodes"]?.arrayValue, !nodes.isEmpty {
@@ -167,10 +179,10 @@ struct XGBoostJSONLoader {
         var tree = TreeDescription()
         tree.group = group
         for node in 0..<nodeCount {
-            guard let leftChild = left[node].intValue, let rightChild = right[node].intValue else {
+            guard let leftChild = left[node].lenientIntValue, let rightChild = right[node].lenientIntValue else {
                 throw malformed("tree \(index), node \(node): child index is not an integer")
             }
-            guard let condition = conditions[node].floatValue else {
+            guard let condition = conditions[node].modelFloat else {
                 throw malformed("tree \(index), node \(node): split_conditions value is not a number")
             }
             if leftChild == -1 {
@@ -180,7 +192,7 @@ struct XGBoostJSONLoader {
             guard leftChild >= 0, rightChild >= 0 else {
                 throw malformed("tree \(index), node \(node): child indices \(leftChild), \(rightChild) are invalid")
             }
-            guard let feature = features[node].intValue, let defaultLeft = defaults[node].intValue else {
+            guard let feature = features[node].lenientIntValue, let defaultLeft = defaults[node].lenientIntValue else {
                 throw malformed("tree \(index), node \(node): split_indices/default_left is not an integer")
             }
             let split = tree.addSplit(feature: feature, threshold: Double(condition), defaultLeft: defaultLeft != 0)

@@ -35,7 +35,7 @@ struct JSONValueTests {
     }
 
     @Test("malformed documents fail with the byte offset", arguments: [
-        ("{\"a\":}", 5), ("[1,2", 4), ("{\"a\":1} x", 8), ("tru", 0), ("\"abc", 4), ("01", 1), ("{\"a\" 1}", 5),
+        ("{\"a\":}", 5), ("[1,2", 4), ("{\"a\":1} x", 8), ("tru", 0), ("\"abc", 4), ("01", 1), ("{\"a\" 1}", 5), ("[1e999]", 6),
     ])
     func malformed(text: String, offset: Int) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }

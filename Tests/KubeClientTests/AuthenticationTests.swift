@@ -83,6 +83,50 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("CA, client certificate and key files named relative to the kubeconfig authenticate")
+    func certificateFiles() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await withTLSEmulator(clientCertificates: true, token: nil) { emulator, _ in
+            let issued = try emulator.pki!.issueClientCertificate(user: "bob", groups: ["system:masters"])
+            try FileManager.default.createDirectory(atPath: "\(directory.path)/pki", withIntermediateDirectories: true)
+            _ = try directory.write("pki/ca.crt", emulator.pki!.caCertificatePEM)
+            _ = try directory.write("pki/bob.crt", issued.certificatePEM)
+            _ = try directory.write("pki/bob.key", issued.privateKeyPEM)
+            let path = try directory.write("config", """
+            current-context: files
+            clusters: [{name: c, cluster: {server: "\(emulator.url)", certificate-authority: pki/ca.crt}}]
+            users: [{name: bob, user: {client-certificate: pki/bob.crt, client-key: pki/bob.key}}]
+            contexts: [{name: files, context: {cluster: c, user: bob, namespace: kube-public}}]
+            """)
+            let configuration = try KubeClientConfiguration.fromKubeconfig(path: path)
+            #expect(configuration.namespace == "kube-public")
+            try await withClient(configuration) { client in
+                let created = try await client.resource(.configMaps).create(configMap("from-files"))
+                #expect(created.namespace == "kube-public")
+            }
+        }
+    }
+
+    @Test("an exec plugin may return a client certificate instead of a token")
+    func execClientCertificate() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await withTLSEmulator(clientCertificates: true, token: nil) { emulator, _ in
+            let issued = try emulator.pki!.issueClientCertificate(user: "carol", groups: ["system:masters"])
+            let credential: JSONValue = ["apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                                         "status": ["clientCertificateData": .string(issued.certificatePEM), "clientKeyData": .string(issued.privateKeyPEM)]]
+            _ = try directory.write("credential.json", credential.jsonString)
+            let script = try directory.write("cert-plugin.sh", "#!/bin/bash\ncat \"$(dirname \"$0\")/credential.json\"\n", executable: true)
+            var configuration = clientConfiguration(emulator, authentication: .exec(Kubeconfig.ExecConfig(apiVersion: ExecCredentialPlugin.v1, command: script)))
+            configuration.retry = .none
+            try await withClient(configuration) { client in
+                let created = try await client.resource(.configMaps).create(configMap("exec-cert"))
+                #expect(created.name == "exec-cert")
+            }
+        }
+    }
+
     @Test("in-cluster config without the service environment explains what is missing")
     func notInCluster() throws {
         #expect(throws: KubeClientError.self) { try KubeClientConfiguration.inCluster(directory: "/nonexistent", environment: [:]) }

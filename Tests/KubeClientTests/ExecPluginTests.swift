@@ -3,6 +3,7 @@ import KubeAPI
 import KubeClient
 import KubeEmulator
 import KubeEmulatorTestSupport
+import Synchronization
 import Testing
 
 /// A credential plugin that counts its runs, records what it was given, and prints an
@@ -71,19 +72,45 @@ struct ExecPluginFixture {
     }
 }
 
+/// A wall clock that stands still until a test moves it.
+final class ManualWallClock: Sendable {
+    private let current = Mutex<Date>(Date())
+    var now: Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+}
+
 @Suite("Exec credential plugins")
 struct ExecPluginTests {
-    @Test("the plugin's credential is cached, then refreshed shortly before it expires")
-    func cachesAndRefreshes() async throws {
+    @Test("the plugin's credential is cached until shortly before it expires, then refreshed (injected clock)")
+    func cachesUntilExpiry() async throws {
+        try await withTLSEmulator { emulator, _ in
+            let fixture = try ExecPluginFixture(emulator: emulator)
+            defer { fixture.directory.cleanup() }
+            guard case .exec(let exec) = try fixture.configuration().authentication else { Issue.record("expected exec"); return }
+            let clock = ManualWallClock()
+            let plugin = ExecCredentialPlugin(config: exec, environment: ProcessInfo.processInfo.environment, now: { clock.now })
+            let first = try await plugin.credentials()
+            let second = try await plugin.credentials()
+            #expect(first == second && fixture.runs == 1)
+            // The credential expires 2 s after the plugin ran (however slowly it started): a minute
+            // later it must be refreshed. The frozen clock before that keeps it cached.
+            clock.advance(by: 60)
+            _ = try await plugin.credentials()
+            let runCount = await plugin.runCount
+            #expect(fixture.runs == 2 && runCount == 2)
+        }
+    }
+
+    @Test("a client refreshes the plugin's 2-second credential as requests go on")
+    func refreshesInRealTime() async throws {
         try await withTLSEmulator { emulator, _ in
             let fixture = try ExecPluginFixture(emulator: emulator)
             defer { fixture.directory.cleanup() }
             try await withClient(try fixture.configuration()) { client in
                 let maps = client.resource(.configMaps)
                 _ = try await maps.list()
-                _ = try await maps.list()
                 #expect(fixture.runs == 1)
-                try await eventually(within: .seconds(6), "a refresh before expiry") {
+                try await eventually(within: .seconds(8), "a refresh before expiry") {
                     _ = try await maps.list()
                     return fixture.runs >= 2
                 }

@@ -41,7 +41,7 @@ struct ListAndWatchTests {
             try await withClient(clientConfiguration(emulator)) { client in
                 let maps = client.resource(.configMaps, as: ConfigMap.self)
                 let start = try await maps.list()
-                let watch = maps.watch(WatchParameters(resourceVersion: start.metadata.resourceVersion, timeoutSeconds: 30))
+                let watch = maps.watch(WatchParameters(labelSelector: LabelSelector().equals("watched", "yes"), resourceVersion: start.metadata.resourceVersion, timeoutSeconds: 30))
                 async let events: [String] = withDeadline(.seconds(15), "watch events") {
                     var events: [String] = []
                     for try await event in watch {
@@ -51,7 +51,8 @@ struct ListAndWatchTests {
                     return events
                 }
                 try await eventually("the watch to open") { emulator.openWatchCount == 1 }
-                _ = try await maps.create(ConfigMap(metadata: ObjectMeta(name: "w"), data: ["v": "1"]))
+                _ = try await maps.create(ConfigMap(metadata: ObjectMeta(name: "unwatched"), data: ["v": "0"]))
+                _ = try await maps.create(ConfigMap(metadata: ObjectMeta(name: "w", labels: ["watched": "yes"]), data: ["v": "1"]))
                 _ = try await maps.patch("w", .merge(["data": ["v": "2"]]))
                 _ = try await maps.delete("w")
                 #expect(try await events == ["ADDED w 1", "MODIFIED w 2", "DELETED w 2"])

@@ -274,6 +274,9 @@ struct RequestBodyTests {
             let body = Array("k8s".utf8) + [0] + unknown
             let response = try await client.send(.DELETE, "/api/v1/namespaces/default/configmaps/doomed", rawBody: body, contentType: "application/vnd.kubernetes.protobuf")
             #expect(response.status == 200, "\(response.text)")
+            // A completed delete of a built-in kind answers with a Success Status, as kube-apiserver does.
+            #expect(response.json["kind"] == "Status" && response.json["status"] == "Success")
+            #expect(response.json[path: ["details", "name"]] == "doomed")
             #expect(try await client.get("/api/v1/namespaces/default/configmaps/doomed").status == 404)
         }
     }

@@ -46,7 +46,9 @@ public protocol KubeObjectConvertible: Sendable {
 }
 
 extension KubeObjectConvertible where Self: Codable {
+    /// Decodes with `JSONDecoder` (unknown fields are ignored).
     public init(kubeJSON: JSONValue) throws(JSONConversionError) { self = try kubeJSON.decode(as: Self.self) }
+    /// Encodes with `JSONEncoder` (nil properties are omitted).
     public func kubeJSON() throws(JSONConversionError) -> JSONValue { try JSONValue(encoding: self) }
 }
 

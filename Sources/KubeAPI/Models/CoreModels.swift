@@ -6,9 +6,13 @@ public struct Namespace: Codable, Sendable, Hashable, KubeObjectConvertible {
         public var phase: String?
     }
 
+    /// The API version (`group/version`).
     public var apiVersion: String? = "v1"
+    /// The kind.
     public var kind: String? = "Namespace"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The observed state, written by controllers.
     public var status: Status?
 
     /// A namespace named `name`.
@@ -19,8 +23,11 @@ public struct Namespace: Codable, Sendable, Hashable, KubeObjectConvertible {
 
 /// `v1` ConfigMap.
 public struct ConfigMap: Codable, Sendable, Hashable, KubeObjectConvertible {
+    /// The API version (`group/version`).
     public var apiVersion: String? = "v1"
+    /// The kind.
     public var kind: String? = "ConfigMap"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
     /// UTF-8 entries.
     public var data: [String: String]?
@@ -37,8 +44,11 @@ public struct ConfigMap: Codable, Sendable, Hashable, KubeObjectConvertible {
 /// `v1` Secret, metadata and type only: Tandem never decodes secret values into a model,
 /// so they cannot end up in logs or descriptions by accident.
 public struct SecretMetadata: Codable, Sendable, Hashable, KubeObjectConvertible {
+    /// The API version (`group/version`).
     public var apiVersion: String? = "v1"
+    /// The kind.
     public var kind: String? = "Secret"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
     /// The secret type (`Opaque`, `kubernetes.io/dockerconfigjson`, …).
     public var type: String?
@@ -53,8 +63,11 @@ public struct SecretMetadata: Codable, Sendable, Hashable, KubeObjectConvertible
 /// Any object's apiVersion, kind and metadata (`PartialObjectMetadata`): enough to find, own and
 /// label objects of kinds without a model.
 public struct PartialObjectMetadata: Codable, Sendable, Hashable, KubeObjectConvertible {
+    /// The API version (`group/version`).
     public var apiVersion: String?
+    /// The kind.
     public var kind: String?
+    /// Standard object metadata.
     public var metadata: ObjectMeta
 
     /// Metadata of an object of the given kind.
@@ -69,11 +82,15 @@ public struct PartialObjectMetadata: Codable, Sendable, Hashable, KubeObjectConv
 public struct Service: Codable, Sendable, Hashable, KubeObjectConvertible {
     /// One port the service exposes.
     public struct Port: Codable, Sendable, Hashable {
+        /// The name.
         public var name: String?
+        /// `TCP` (default), `UDP` or `SCTP`.
         public var `protocol`: String?
+        /// The port number.
         public var port: Int32
         /// A port number or name on the pods (`IntOrString`).
         public var targetPort: JSONValue?
+        /// The node port (NodePort and LoadBalancer services).
         public var nodePort: Int32?
 
         /// A TCP port forwarding to `targetPort` (defaults to the same number).
@@ -88,8 +105,11 @@ public struct Service: Codable, Sendable, Hashable, KubeObjectConvertible {
     public struct Spec: Codable, Sendable, Hashable {
         /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
         public var type: String?
+        /// The label selector of the pods.
         public var selector: [String: String]?
+        /// The exposed ports.
         public var ports: [Port]?
+        /// The virtual IP (`None` for headless).
         public var clusterIP: String?
 
         /// A spec selecting pods by label.
@@ -106,10 +126,15 @@ public struct Service: Codable, Sendable, Hashable, KubeObjectConvertible {
         public var loadBalancer: JSONValue?
     }
 
+    /// The API version (`group/version`).
     public var apiVersion: String? = "v1"
+    /// The kind.
     public var kind: String? = "Service"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state.
     public var spec: Spec?
+    /// The observed state, written by controllers.
     public var status: Status?
 
     /// A service.

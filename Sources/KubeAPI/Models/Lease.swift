@@ -24,9 +24,13 @@ public struct Lease: Codable, Sendable, Hashable, KubeObjectConvertible {
         }
     }
 
+    /// The API version (`group/version`).
     public var apiVersion: String? = "coordination.k8s.io/v1"
+    /// The kind.
     public var kind: String? = "Lease"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state.
     public var spec: Spec?
 
     /// A lease.

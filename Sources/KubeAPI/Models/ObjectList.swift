@@ -33,20 +33,29 @@ public struct ObjectList<Item: KubeObjectConvertible>: Sendable {
 public struct Scale: Codable, Sendable, Hashable, KubeObjectConvertible {
     /// The desired replica count.
     public struct Spec: Codable, Sendable, Hashable {
+        /// The replica count.
         public var replicas: Int32?
+        /// A spec asking for `replicas`.
         public init(replicas: Int32? = nil) { self.replicas = replicas }
     }
 
     /// The observed replica count and selector.
     public struct Status: Codable, Sendable, Hashable {
+        /// The replica count.
         public var replicas: Int32
+        /// The label selector of the pods.
         public var selector: String?
     }
 
+    /// The API version (`group/version`).
     public var apiVersion: String? = "autoscaling/v1"
+    /// The kind.
     public var kind: String? = "Scale"
+    /// Standard object metadata.
     public var metadata: ObjectMeta
+    /// The desired state.
     public var spec: Spec
+    /// The observed state, written by controllers.
     public var status: Status?
 
     /// A Scale asking for `replicas` (metadata as read, with its resourceVersion, for a conditional replace).

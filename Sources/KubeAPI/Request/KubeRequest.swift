@@ -4,8 +4,11 @@
 public struct KubeRequest: Sendable, Hashable {
     /// One query parameter (order is kept: equal requests produce equal URLs).
     public struct QueryItem: Sendable, Hashable {
+        /// The name.
         public var name: String
+        /// The value (unescaped).
         public var value: String
+        /// A parameter.
         public init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
@@ -96,6 +99,7 @@ public struct RequestBuilder: Sendable, Hashable {
 
     /// A request misses something the API needs.
     public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What is missing.
         public let description: String
     }
 

@@ -9,6 +9,7 @@
 public struct LineFramer: Sendable {
     /// A line exceeded the limit.
     public struct LineTooLong: Error, Sendable, CustomStringConvertible {
+        /// The limit that was exceeded.
         public let limit: Int
         public var description: String { "a watch line exceeded \(limit) bytes without a newline" }
     }

@@ -9,6 +9,7 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
     public var basic: (username: String, password: String)?
     /// A PEM client certificate and key (from an exec plugin).
     public var clientCertificatePEM: [UInt8]?
+    /// The PEM private key of `clientCertificatePEM`.
     public var clientKeyPEM: [UInt8]?
 
     /// Credentials; every part defaults to unset.

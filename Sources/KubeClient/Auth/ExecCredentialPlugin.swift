@@ -77,6 +77,8 @@ public actor ExecCredentialPlugin: CredentialProvider {
 
     private func refresh() async throws -> Credentials {
         if let running { return try await running.value.0 }
+        // One run shared by every caller that needs it: the actor owns the task (in `running`) and
+        // awaits it; cancelling one waiting request must not kill the run the others wait for.
         let task = Task { [config, clusterInfo, environment, timeout, now] in
             try await Self.run(config: config, clusterInfo: clusterInfo, environment: environment, timeout: timeout, now: now)
         }

@@ -34,6 +34,8 @@ enum ProcessRunner {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Output?, Never>) in
                     DispatchQueue.global().async {
                         let errors = DispatchGroup()
+                        // Written by the stderr reader only, read only after `errors.wait()`: the
+                        // dispatch group orders the write before the read.
                         nonisolated(unsafe) var errorBytes = Data()
                         errors.enter()
                         DispatchQueue.global().async {

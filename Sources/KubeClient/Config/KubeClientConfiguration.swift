@@ -164,10 +164,11 @@ extension KubeClientConfiguration {
             throw .configuration("user \"\(entry.user)\": auth-provider \"\(user.authProvider!)\" is not supported; use an exec plugin (e.g. gke-gcloud-auth-plugin)")
         } else if let exec = user.exec {
             authentication = .exec(exec)
+        } else if let path = user.tokenFile {
+            // client-go: a token file's last read value takes precedence over `token`.
+            authentication = .tokenFile(path: path, rereadInterval: KubeClientDefaults.tokenFileRereadInterval)
         } else if let token = user.token, !token.isEmpty {
             authentication = .token(token)
-        } else if let path = user.tokenFile {
-            authentication = .tokenFile(path: path, rereadInterval: KubeClientDefaults.tokenFileRereadInterval)
         } else if let username = user.username {
             authentication = .basic(username: username, password: user.password ?? "")
         } else {

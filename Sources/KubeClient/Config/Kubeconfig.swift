@@ -43,6 +43,7 @@ public struct Kubeconfig: Sendable, Equatable {
         public var apiVersion: String
         /// The program (a name looked up in PATH, or a path).
         public var command: String
+        /// The arguments.
         public var args: [String]
         /// Extra environment variables, added to the client's environment.
         public var env: [(name: String, value: String)]
@@ -75,14 +76,23 @@ public struct Kubeconfig: Sendable, Equatable {
 
     /// A `users[].user` entry. Its description never shows a secret.
     public struct User: Sendable, Equatable, CustomStringConvertible {
+        /// `token`: a bearer token.
         public var token: String?
+        /// `tokenFile`: a file holding a bearer token.
         public var tokenFile: String?
+        /// `client-certificate`: a PEM file.
         public var clientCertificate: String?
+        /// `client-certificate-data`: PEM bytes.
         public var clientCertificateData: [UInt8]?
+        /// `client-key`: a PEM file.
         public var clientKey: String?
+        /// `client-key-data`: PEM bytes.
         public var clientKeyData: [UInt8]?
+        /// Basic-auth user name.
         public var username: String?
+        /// Basic-auth password.
         public var password: String?
+        /// An exec credential plugin.
         public var exec: ExecConfig?
         /// The name of an `auth-provider` (unsupported: its presence is reported as an error).
         public var authProvider: String?
@@ -116,8 +126,11 @@ public struct Kubeconfig: Sendable, Equatable {
 
     /// A `contexts[].context` entry.
     public struct Context: Sendable, Equatable {
+        /// The cluster name.
         public var cluster: String
+        /// The user name.
         public var user: String
+        /// The namespace.
         public var namespace: String?
 
         /// A context.

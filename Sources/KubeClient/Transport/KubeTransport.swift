@@ -78,7 +78,7 @@ final class KubeTransport: Sendable {
                 let body = try await response.body.collect(upTo: KubeClientDefaults.maxResponseBytes)
                 return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
             }
-        } onSuccess: { $0 }
+        }
     }
 
     /// Opens a streamed response (a watch); non-200 answers are thrown as `KubeError`.
@@ -96,14 +96,14 @@ final class KubeTransport: Sendable {
                 Array(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
             }
             return Response(status: Int(response.status.code), headers: response.headers, body: body)
-        } onSuccess: { $0 }
+        }
         guard let streamed else { throw KubeClientError.transport(verb: request.verb, path: request.path, underlying: "no response") }
         return streamed
     }
 
-    private func perform(
-        _ request: KubeRequest, attempt send: (HTTPClientRequest) async throws -> Response, onSuccess: (Response) -> Response
-    ) async throws -> Response {
+    /// The attempt loop shared by `send` and `openStream`: limiter, credentials, one attempt, then
+    /// a 401 refresh, a retry after a backoff, or the result.
+    private func perform(_ request: KubeRequest, attempt send: (HTTPClientRequest) async throws -> Response) async throws -> Response {
         let policy = configuration.retry
         let started = ContinuousClock.now
         var attempt = 0
@@ -126,7 +126,7 @@ final class KubeTransport: Sendable {
             case .success(let response):
                 metrics.recordResponse(code: String(response.status), method: request.method, duration: duration)
                 logger.trace("response", metadata: metadata(request, status: response.status, attempt: attempt, duration: duration))
-                if (200..<300).contains(response.status) { return onSuccess(response) }
+                if (200..<300).contains(response.status) { return response }
                 let error = KubeStatus(httpStatus: response.status, body: response.body, retryAfterHeader: response.headers.first(name: "Retry-After"))
                 if response.status == 401, !refreshedAfterUnauthorized, await credentials.invalidate(used) {
                     refreshedAfterUnauthorized = true

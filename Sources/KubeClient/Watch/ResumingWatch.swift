@@ -6,9 +6,10 @@ import KubeAPI
 /// # Guarantees
 /// - Every connection is opened with the credentials valid when it is opened (exec and
 ///   token-file credentials are refreshed across reconnects).
-/// - A normal end of a connection (its `timeoutSeconds`, or the server closing it) reconnects at
-///   once; a failed connection reconnects after a backoff of 800 ms doubling to 30 s with jitter
-///   (client-go's reflector), reset by the first event of a new connection.
+/// - A normal end of a connection that delivered events (its `timeoutSeconds`, or the server
+///   closing it) reconnects at once; a failed connection, or one that ended without delivering
+///   anything, reconnects after a backoff of 800 ms doubling to 30 s with jitter (client-go's
+///   reflector), reset by the first event of a new connection.
 /// - BOOKMARK events are delivered (they carry no object) and move the resume point.
 ///
 /// # Caveats
@@ -37,6 +38,9 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
         public private(set) var resourceVersion: String?
         var connection: WatchConnection?
         var failures = 0
+        /// Whether the current connection delivered anything (an empty one that ends is backed off,
+        /// so a server closing watches at once is not hammered).
+        var delivered = false
 
         init(watch: ResumingWatch) {
             self.watch = watch
@@ -53,6 +57,7 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
                     do {
                         let response = try await watch.transport.openStream(request)
                         connection = WatchConnection(response: response, idleTimeout: watch.idleTimeout, path: request.path)
+                        delivered = false
                     } catch {
                         try await backOff(after: error)
                         continue
@@ -66,8 +71,13 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
                 }
                 guard let line else {
                     connection = nil
+                    if !delivered {
+                        failures += 1
+                        try await Task.sleep(for: ResumingWatch.backoff.delay(beforeRetry: failures))
+                    }
                     continue
                 }
+                delivered = true
                 let json: JSONValue
                 let event: WatchEvent<Object>
                 do {

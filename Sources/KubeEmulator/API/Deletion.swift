@@ -80,10 +80,20 @@ extension ResourceHandler {
     func delete() throws(KubeStatus) -> EmulatorResponse {
         guard let name = path.name else { throw KubeStatus.methodNotAllowed() }
         let options = try Deletion.Options(request: request)
-        let result = try store.withState { state throws(KubeStatus) -> JSONValue in
-            try Deletion(handler: self).delete(key(name), options: options, state: &state)
+        let result = try store.withState { state throws(KubeStatus) -> (object: JSONValue, gone: Bool) in
+            let object = try Deletion(handler: self).delete(key(name), options: options, state: &state)
+            return (object, state.object(definition.storageKey, key(name)) == nil)
         }
-        return .json(present(result))
+        // kube-apiserver returns the deleted object for custom resources and pods (and any object
+        // still waiting on finalizers); other built-in kinds answer with a Success Status.
+        if result.gone, !definition.isCustom, definition.kind != "Pod" {
+            return .json([
+                "kind": "Status", "apiVersion": "v1", "metadata": .emptyObject, "status": "Success",
+                "details": ["name": .string(name), "group": .string(definition.group), "kind": .string(definition.plural),
+                            "uid": result.object[path: ["metadata", "uid"]] ?? ""],
+            ])
+        }
+        return .json(present(result.object))
     }
 
     func deleteCollection() throws(KubeStatus) -> EmulatorResponse {

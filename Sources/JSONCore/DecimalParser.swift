@@ -1,9 +1,10 @@
-/// Correctly rounded conversion of JSON/CSV number text to `Double`.
+/// Correctly rounded conversion of JSON/CSV number text to `Double`; ``JSONValue``'s parser
+/// reads every fractional number with it.
 ///
 /// # Guarantees
 /// - The result is the `Double` nearest to the decimal value (round half to even),
-///   the same value Python's `float()` and `json.loads` produce, so fraud-server sees
-///   exactly the features a Python client sent.
+///   the same value Python's `float()`, `json.loads` and Go's `strconv.ParseFloat`
+///   produce, so a server sees exactly the numbers its client sent.
 /// - Short numbers (≤ 19 significant digits, |exponent| ≤ 22, ≤ 15 digits when an
 ///   exponent must be applied) take Clinger's exact fast path; everything else falls
 ///   back to the standard library's correctly rounded parser.

@@ -1,7 +1,10 @@
-/// A JSON document that keeps every field it is given.
+/// A JSON document that keeps every field it is given: Tandem's one JSON type, shared by
+/// KubeAPI (which re-exports it) and fraud-server.
 ///
 /// Kubernetes objects are read, changed and written back whole: a typed model would
 /// drop fields it does not know, so every write in Tandem goes through `JSONValue`.
+/// Parse with ``init(parsing:options:)`` (see ``JSONParsingOptions``) and write with
+/// ``serialized()``.
 ///
 /// # Guarantees
 /// - Integers stay integers: `3` round-trips as `3`, never `3.0`; an integer outside

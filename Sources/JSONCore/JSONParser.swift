@@ -14,36 +14,49 @@ extension JSONValue {
     /// - Parameter rejectDuplicateKeys: when true, an object with a repeated key is an error
     ///   (the API server's strict decoding); otherwise the last value wins, as in Go.
     public init(parsing bytes: some Collection<UInt8>, rejectDuplicateKeys: Bool = false) throws(JSONParseError) {
-        let array = Array(bytes)
-        var parser = JSONParser(bytes: array, rejectDuplicateKeys: rejectDuplicateKeys)
-        self = try parser.parseDocument()
+        try self.init(parsing: bytes, options: JSONParsingOptions(duplicateKeys: rejectDuplicateKeys ? .reject : .lastWins))
+    }
+
+    /// Parses a complete JSON document (RFC 8259) as `options` say. Trailing non-whitespace is an error.
+    ///
+    /// # Guarantees
+    /// - Never traps: every malformed document throws a ``JSONParseError`` naming the byte offset.
+    /// - Contiguous input (arrays, buffer pointers, native strings' UTF-8) is read in place, not copied.
+    public init(parsing bytes: some Collection<UInt8>, options: JSONParsingOptions) throws(JSONParseError) {
+        let parsed =
+            bytes.withContiguousStorageIfAvailable { JSONParser.parse($0, options: options) }
+            ?? Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0, options: options) }
+        self = try parsed.get()
     }
 
     /// Parses a complete JSON document from a string.
     public init(parsing text: String) throws(JSONParseError) {
-        try self.init(parsing: Array(text.utf8))
+        try self.init(parsing: text.utf8)
     }
 }
 
 /// A recursive-descent parser over UTF-8 bytes.
 struct JSONParser {
-    let bytes: [UInt8]
-    let rejectDuplicateKeys: Bool
+    let bytes: UnsafeBufferPointer<UInt8>
+    let options: JSONParsingOptions
     var index = 0
     var depth = 0
 
-    /// Nesting deeper than this is refused rather than risking the stack.
-    static let maximumDepth = 512
-
-    init(bytes: [UInt8], rejectDuplicateKeys: Bool) {
-        self.bytes = bytes
-        self.rejectDuplicateKeys = rejectDuplicateKeys
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParsingOptions) -> Result<JSONValue, JSONParseError> {
+        var parser = JSONParser(bytes: bytes, options: options)
+        do throws(JSONParseError) {
+            return .success(try parser.parseDocument())
+        } catch {
+            return .failure(error)
+        }
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        // A UTF-8 byte order mark is tolerated, as Go's decoder does not but most tools emit it.
-        if bytes.count >= index + 3, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+        // A UTF-8 byte order mark is tolerated unless refused, as Go's decoder does not but most tools emit it.
+        if options.allowsByteOrderMark, bytes.count >= index + 3, bytes[index] == 0xEF, bytes[index + 1] == 0xBB,
+            bytes[index + 2] == 0xBF
+        {
             index += 3
             skipWhitespace()
         }
@@ -92,7 +105,7 @@ struct JSONParser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > Self.maximumDepth { throw error("nesting deeper than \(Self.maximumDepth) levels") }
+        if depth > options.maximumDepth { throw error("nesting deeper than \(options.maximumDepth) levels") }
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
@@ -114,8 +127,15 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if rejectDuplicateKeys, members[key] != nil { throw error("duplicate field \"\(key)\"") }
-            members[key] = value
+            switch options.duplicateKeys {
+            case .lastWins:
+                members[key] = value
+            case .firstWins:
+                if members.index(forKey: key) == nil { members[key] = value }
+            case .reject:
+                if members.index(forKey: key) != nil { throw error("duplicate field \"\(key)\"") }
+                members[key] = value
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -164,7 +184,7 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let string = String(decoding: bytes[start..<index], as: UTF8.self)
+                let string = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return string
             }
@@ -177,8 +197,9 @@ struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                let string = try makeString(scalars)
                 index += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return string
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw error("unexpected end of input in string") }
@@ -195,7 +216,7 @@ struct JSONParser {
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
                     let scalar = try parseUnicodeEscape()
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    UTF8.encode(scalar) { scalars.append($0) }
                 default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
                 }
             default:
@@ -205,6 +226,13 @@ struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// The string for `utf8`; invalid UTF-8 becomes U+FFFD unless the options refuse it.
+    func makeString(_ utf8: some Collection<UInt8>) throws(JSONParseError) -> String {
+        guard options.rejectsInvalidUnicode else { return String(decoding: utf8, as: UTF8.self) }
+        guard let string = String(validating: utf8, as: UTF8.self) else { throw error("string is not valid UTF-8") }
+        return string
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
@@ -239,9 +267,14 @@ struct JSONParser {
                 }
                 index = save
             }
+            if options.rejectsInvalidUnicode { throw error("unpaired surrogate") }
             return "\u{FFFD}"
         }
-        return Unicode.Scalar(first) ?? "\u{FFFD}"
+        guard let scalar = Unicode.Scalar(first) else {
+            if options.rejectsInvalidUnicode { throw error("unpaired surrogate") }
+            return "\u{FFFD}"
+        }
+        return scalar
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
@@ -267,10 +300,42 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: digit expected in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw error("invalid number") }
-        return .double(double)
+        if isInteger, let integer = Self.integer(bytes, start: start, end: index) { return .int(integer) }
+        switch options.fractionalNumberPrecision {
+        case .float64:
+            guard let double = DecimalParser.parseDouble(bytes, start: start, end: index) else { throw error("invalid number") }
+            if !double.isFinite {
+                // 1e999 has no finite value; Go's decoder refuses it too (it could not be written back).
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let exact = Double(text), exact.isFinite else { throw error("number out of range") }
+                return .double(exact)
+            }
+            return .double(double)
+        case .float32:
+            // Float(String) rounds once from the decimal text; through Double it could round twice.
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            guard let float = Float(text) else { throw error("invalid number") }
+            return .double(Double(float))
+        }
+    }
+
+    /// The validated integer text `bytes[start..<end]` as an `Int64`, or nil when it overflows.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Int64? {
+        var index = start
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value: Int64 = 0
+        while index < end {
+            let digit = Int64(bytes[index] &- UInt8(ascii: "0"))
+            let (shifted, multiplyOverflow) = value.multipliedReportingOverflow(by: 10)
+            // Accumulating negative values reaches Int64.min, which has no positive counterpart.
+            let (next, addOverflow) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if multiplyOverflow || addOverflow { return nil }
+            value = next
+            index += 1
+        }
+        return value
     }
 
     func isDigit(_ byte: UInt8) -> Bool {

@@ -1,0 +1,70 @@
+/// The checks the CRD's schema makes, repeated in Swift so that objects which never passed
+/// an API server (tests, the planner's inputs, older stored objects) are held to the same
+/// rules. The patterns are the ones the schema publishes.
+public enum FraudModelValidation {
+    /// A container image tag: `modelVersion` is used as one.
+    public static let imageTagPattern = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+    /// An image repository path without registry, e.g. `fraud-detector` or `team/fraud-detector`.
+    public static let repositoryPattern = "^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+    /// 64 lowercase hex digits.
+    public static let sha256Pattern = "^[a-f0-9]{64}$"
+    /// An RFC 1123 DNS label (at most 63 characters, checked separately).
+    public static let dnsLabelPattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+    /// A registry host with optional path, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`.
+    public static let registryPattern = "^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+
+    /// Every problem in `spec`, with field paths; empty when valid.
+    public static func problems(in spec: FraudModelSpec) -> [FraudModelDecodingError.Problem] {
+        var problems: [FraudModelDecodingError.Problem] = []
+        func check(_ ok: Bool, _ field: String, _ message: @autoclosure () -> String) {
+            if !ok { problems.append(.init(field: field, message: message())) }
+        }
+        check(matches(spec.modelVersion, imageTagPattern), "spec.modelVersion",
+              "\(quoted(spec.modelVersion)) is not a valid image tag (letters, digits, '_', '.', '-'; at most 128)")
+        check(matches(spec.image.repository, repositoryPattern), "spec.image.repository",
+              "\(quoted(spec.image.repository)) is not an image repository such as \"fraud-detector\"")
+        check(FraudModelDefaults.replicasRange.contains(spec.replicas), "spec.replicas",
+              "must be between 0 and 1000, got \(spec.replicas)")
+        if let sha = spec.modelSHA256 {
+            check(matches(sha, sha256Pattern), "spec.modelSHA256", "must be 64 lowercase hex digits, got \(quoted(sha))")
+        }
+        check(spec.threshold >= 0 && spec.threshold <= 1, "spec.threshold", "must be between 0 and 1, got \(spec.threshold)")
+        check(FraudModelDefaults.portRange.contains(spec.port), "spec.port", "must be between 1 and 65535, got \(spec.port)")
+        var seenClusters: Set<String> = []
+        for (index, cluster) in (spec.clusters ?? []).enumerated() {
+            let field = "spec.clusters[\(index)]"
+            check(isDNSLabel(cluster.name), "\(field).name", "\(quoted(cluster.name)) is not a DNS label (lowercase letters, digits, '-'; at most 63)")
+            check(seenClusters.insert(cluster.name).inserted, "\(field).name", "duplicate cluster \(quoted(cluster.name))")
+            if let replicas = cluster.replicas {
+                check(FraudModelDefaults.replicasRange.contains(replicas), "\(field).replicas", "must be between 0 and 1000, got \(replicas)")
+            }
+            if let registry = cluster.registry {
+                check(matches(registry, registryPattern), "\(field).registry", "\(quoted(registry)) is not a registry such as \"us-central1-docker.pkg.dev/project/repo\"")
+            }
+        }
+        var seenOrder: Set<String> = []
+        for (index, name) in (spec.rollout.order ?? []).enumerated() {
+            let field = "spec.rollout.order[\(index)]"
+            check(isDNSLabel(name), field, "\(quoted(name)) is not a DNS label (lowercase letters, digits, '-'; at most 63)")
+            check(seenOrder.insert(name).inserted, field, "duplicate cluster \(quoted(name))")
+        }
+        check(spec.rollout.bakeSeconds >= 0, "spec.rollout.bakeSeconds", "must be 0 or more, got \(spec.rollout.bakeSeconds)")
+        check(spec.rollout.progressDeadlineSeconds >= FraudModelDefaults.minimumProgressDeadlineSeconds,
+              "spec.rollout.progressDeadlineSeconds", "must be 1 or more, got \(spec.rollout.progressDeadlineSeconds)")
+        return problems
+    }
+
+    /// True for an RFC 1123 label of at most 63 characters.
+    public static func isDNSLabel(_ text: String) -> Bool {
+        text.utf8.count <= 63 && matches(text, dnsLabelPattern)
+    }
+
+    static func matches(_ text: String, _ pattern: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.wholeMatch(in: text)) != nil
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "\"\(text.count > 80 ? String(text.prefix(80)) + "…" : text)\""
+    }
+}
