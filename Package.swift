@@ -112,6 +112,44 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        // runtime: informers, work queue, controller, leader election, events, probes
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeAPI",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeRuntimeTests",
+            dependencies: [
+                "KubeRuntime",
+                "KubeClient",
+                "KubeAPI",
+                "KubeEmulator",
+                "KubeEmulatorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // hack/bench/runtime.sh's benchmark: two emulated clusters, cache sync, no-op reconciles
+        .executableTarget(
+            name: "kube-runtime-bench",
+            dependencies: [
+                "KubeRuntime",
+                "KubeClient",
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "hack/bench/runtime-bench"
+        ),
         // the API server emulator used by tests and the local demo
         .target(
             name: "KubeEmulator",

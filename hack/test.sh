@@ -28,7 +28,7 @@ for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-helm.sh hack/e2e-s
 done
 
 step "shellcheck"
-shellcheck -x hack/*.sh hack/lib/*.sh .ci/run || status=1
+shellcheck -x hack/*.sh hack/lib/*.sh hack/bench/*.sh .ci/run || status=1
 
 if [[ $status -ne 0 ]]; then die "some end-to-end checks failed"; fi
 step "all tests passed"

@@ -1,0 +1,140 @@
+import KubeAPI
+import KubeClient
+import Logging
+import Synchronization
+
+/// Whether a cluster's API server answered recently.
+public enum Reachability: Sendable, Hashable {
+    /// Nothing was tried yet.
+    case unknown
+    /// The last list or watch succeeded.
+    case reachable
+    /// The last list or watch failed; `reason` is the error.
+    case unreachable(reason: String)
+
+    /// True when `.reachable`.
+    public var isReachable: Bool { self == .reachable }
+}
+
+/// One member cluster: its client, its informers and its reachability.
+///
+/// # Guarantees
+/// - One informer per (resource, namespace) is shared by every controller that asks for it.
+/// - Reachability follows the informers: any failure to list or watch marks the cluster
+///   unreachable, the next success marks it reachable; reconcilers read it to skip or defer work.
+public final class Cluster: Sendable {
+    private struct InformerID: Hashable {
+        var resource: ResourceDescriptor
+        var namespace: String?
+    }
+
+    /// The cluster's name (the `cluster` of its keys).
+    public let name: String
+    /// The cluster's client.
+    public let client: KubeClient
+    /// Options every informer of this cluster starts from (namespace and transform are per informer).
+    public let informerOptions: InformerOptions
+    private let informers = Mutex<[InformerID: Informer]>([:])
+    private let reach = Mutex<Reachability>(.unknown)
+    private let logger: Logger
+
+    /// A member named `name` reached through `client`.
+    ///
+    /// - Parameter informerOptions: defaults of its informers; set `transform` to
+    ///   `ObjectTransforms.stripManagedFields` to save memory.
+    public init(name: String, client: KubeClient, informerOptions: InformerOptions = InformerOptions(), logger: Logger = Logger(label: "tandem.kube-runtime")) {
+        self.name = name
+        self.client = client
+        self.informerOptions = informerOptions
+        var logger = logger
+        logger[metadataKey: "cluster"] = "\(name)"
+        self.logger = logger
+    }
+
+    /// The shared informer of `resource` (in `namespace`, or all namespaces). Create informers
+    /// before `run()`: later ones are not started.
+    public func informer(for resource: ResourceDescriptor, namespace: String? = nil) -> Informer {
+        informers.withLock { informers in
+            let id = InformerID(resource: resource, namespace: namespace)
+            if let existing = informers[id] { return existing }
+            var options = informerOptions
+            options.namespace = namespace
+            let informer = Informer(cluster: name, client: client, resource: resource, options: options, logger: logger) { [weak self] result in
+                self?.record(result)
+            }
+            informers[id] = informer
+            return informer
+        }
+    }
+
+    /// Every informer created so far.
+    public var allInformers: [Informer] { informers.withLock { Array($0.values) } }
+
+    /// The cluster's reachability.
+    public var reachability: Reachability { reach.withLock { $0 } }
+
+    /// True when every informer has synced once.
+    public var hasSynced: Bool { allInformers.allSatisfy(\.hasSynced) }
+
+    /// Runs every informer until the task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for informer in allInformers { group.addTask { await informer.run() } }
+        }
+    }
+
+    private func record(_ result: Result<Void, any Error>) {
+        let next: Reachability
+        switch result {
+        case .success: next = .reachable
+        case .failure(let error): next = .unreachable(reason: "\(error)")
+        }
+        let previous = reach.withLock { state in
+            defer { state = next }
+            return state
+        }
+        if previous.isReachable != next.isReachable || previous == .unknown {
+            switch next {
+            case .reachable: logger.info("cluster reachable")
+            case .unreachable(let reason): logger.warning("cluster unreachable", metadata: ["error": "\(reason)"])
+            case .unknown: break
+            }
+        }
+    }
+}
+
+/// The member clusters of one process: each with its client, informers and reachability.
+/// One cluster being unreachable never blocks the others: each runs its informers (and each
+/// controller its workers) independently.
+public final class ClusterSet: Sendable {
+    /// The members, in configuration order.
+    public let clusters: [Cluster]
+
+    /// A set of `clusters` (names must be unique).
+    public init(_ clusters: [Cluster]) {
+        precondition(Set(clusters.map(\.name)).count == clusters.count, "cluster names must be unique: \(clusters.map(\.name))")
+        self.clusters = clusters
+    }
+
+    /// The member named `name`.
+    public subscript(name: String) -> Cluster? { clusters.first { $0.name == name } }
+
+    /// The members' names.
+    public var names: [String] { clusters.map(\.name) }
+
+    /// The reachability of the cluster `name` (`.unknown` for a stranger).
+    public func reachability(of name: String) -> Reachability { self[name]?.reachability ?? .unknown }
+
+    /// Runs every cluster's informers until the task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for cluster in clusters { group.addTask { await cluster.run() } }
+        }
+    }
+
+    /// True when every cluster either synced or is unreachable: an unreachable member does not
+    /// hold the others' readiness.
+    public var isReady: Bool {
+        clusters.allSatisfy { $0.hasSynced || !$0.reachability.isReachable && $0.reachability != .unknown }
+    }
+}

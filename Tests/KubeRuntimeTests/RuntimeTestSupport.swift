@@ -1,0 +1,97 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import KubeEmulator
+import KubeEmulatorTestSupport
+import KubeRuntime
+import Logging
+import Synchronization
+
+/// A client configuration for an in-process emulator, with short timeouts and retries so
+/// outages are noticed in seconds.
+func runtimeClientConfiguration(_ emulator: KubeEmulator, name: String) -> KubeClientConfiguration {
+    var configuration = KubeClientConfiguration(
+        server: emulator.url, namespace: "default",
+        authentication: emulator.configuration.token.map { .token($0) } ?? .none, name: name)
+    configuration.retry = RetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100), deadline: .seconds(3))
+    configuration.requestTimeout = .seconds(2)
+    configuration.userAgent = "tandem-runtime-test/1.0"
+    return configuration
+}
+
+/// Informer options that retry fast (20 ms → 200 ms backoff, 2–4 s watches) and list in pages of 7.
+func fastInformerOptions(transform: (@Sendable (JSONValue) -> JSONValue)? = nil) -> InformerOptions {
+    InformerOptions(transform: transform, watchTimeoutSeconds: 2...4,
+                    backoff: ExponentialBackoff(initial: .milliseconds(20), maximum: .milliseconds(200), jitter: 0.2), pageSize: 7)
+}
+
+/// One emulated member cluster in a test.
+struct TestCluster: Sendable {
+    let emulator: KubeEmulator
+    let admin: EmulatorTestClient
+    let client: KubeClient
+    let cluster: Cluster
+}
+
+/// Runs `body` with `names.count` emulators, each with a runtime `Cluster`; everything is shut down afterwards.
+func withTestClusters<Result: Sendable>(
+    _ names: [String], configure: @escaping @Sendable (inout KubeEmulatorConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable ([TestCluster]) async throws -> Result
+) async throws -> Result {
+    func nest(_ index: Int, _ built: [TestCluster]) async throws -> Result {
+        guard index < names.count else { return try await body(built) }
+        return try await withEmulator(configure) { admin in
+            let configuration = runtimeClientConfiguration(admin.emulator, name: names[index])
+            let http = KubeClient.makeHTTPClient(for: [configuration], connectTimeout: .seconds(1))
+            do {
+                var logger = Logger(label: "runtime-test")
+                logger.logLevel = .error
+                let client = try KubeClient(configuration: configuration, httpClient: http, logger: logger)
+                let cluster = Cluster(name: names[index], client: client, informerOptions: fastInformerOptions(), logger: logger)
+                let result = try await nest(index + 1, built + [TestCluster(emulator: admin.emulator, admin: admin, client: client, cluster: cluster)])
+                try await http.shutdown()
+                return result
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+        }
+    }
+    return try await nest(0, [])
+}
+
+/// Runs `work` while `background` runs in a child task, cancelling the background afterwards.
+func whileRunning<Result: Sendable>(_ background: @escaping @Sendable () async -> Void, _ work: () async throws -> Result) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await background() }
+        defer { group.cancelAll() }
+        return try await work()
+    }
+}
+
+/// Waits until `condition` holds, re-checking every 10 ms, or throws after `timeout`.
+func eventually(_ what: @autoclosure () -> String, within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw TestFailure("timed out after \(timeout) waiting for \(what())")
+}
+
+/// A ConfigMap named `name` with `data`.
+func configMap(_ name: String, data: [String: String] = [:], labels: [String: String] = [:]) -> JSONValue {
+    var object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)]]
+    if !data.isEmpty { object["data"] = .object(data.mapValues { .string($0) }) }
+    if !labels.isEmpty { object[path: ["metadata", "labels"]] = .object(labels.mapValues { .string($0) }) }
+    return object
+}
+
+/// Thread-safe tallies for handlers and reconcilers.
+final class Tally: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    func add(_ key: String, _ amount: Int = 1) { counts.withLock { $0[key, default: 0] += amount } }
+    func count(_ key: String) -> Int { counts.withLock { $0[key, default: 0] } }
+    var all: [String: Int] { counts.withLock { $0 } }
+}
