@@ -7,6 +7,7 @@ cd "$REPO_ROOT"
 
 LOG_DIR="$REPO_ROOT/.build/test-logs"
 mkdir -p "$LOG_DIR"
+rm -f "$LOG_DIR/e2e.log"
 
 step "checking system tools"
 bash hack/install-deps.sh
@@ -15,20 +16,26 @@ step "building (swift build --build-tests)"
 swift build --build-tests 2>&1 | tail -n 3
 
 step "swift test"
-swift test --skip-build 2>&1 | tee "$LOG_DIR/swift-test.log" | grep -Ev '^(◇|✔|\[)' || true
-if ! grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$LOG_DIR/swift-test.log"; then
+swift test --skip-build >"$LOG_DIR/swift-test.log" 2>&1 || true
+grep -E '^✘' "$LOG_DIR/swift-test.log" || true
+summary_line=$(grep -E 'Test run with [0-9]+ tests?' "$LOG_DIR/swift-test.log" | tail -n 1)
+printf '%s\n' "${summary_line:-swift test printed no summary}"
+if ! grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' <<<"$summary_line"; then
   tail -n 40 "$LOG_DIR/swift-test.log"
-  die "swift test failed"
+  die "swift test failed (log: $LOG_DIR/swift-test.log)"
 fi
+swift_tests=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary_line")
 
 status=0
 for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-helm.sh hack/e2e-serving.sh; do
   step "$script"
-  bash "$script" || status=1
+  bash "$script" 2>&1 | tee -a "$LOG_DIR/e2e.log" || status=1
 done
+e2e_passed=$(grep -E '^e2e-[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$LOG_DIR/e2e.log" | awk '{sum += $2} END {print sum + 0}')
 
 step "shellcheck"
 shellcheck -x hack/*.sh hack/lib/*.sh hack/bench/*.sh .ci/run || status=1
 
 if [[ $status -ne 0 ]]; then die "some end-to-end checks failed"; fi
 step "all tests passed"
+printf 'tests: %d passed, 0 failed\n' "$((swift_tests + e2e_passed))"
