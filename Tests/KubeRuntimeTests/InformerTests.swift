@@ -32,44 +32,6 @@ struct InformerTests {
         return state
     }
 
-    @Test("no event is lost or duplicated across watch closes and a compacted history (410)")
-    func closesAndCompaction() async throws {
-        try await withTestClusters(["one"]) { clusters in
-            let test = clusters[0]
-            let informer = test.cluster.informer(for: .configMaps, namespace: "default")
-            let tally = Tally()
-            Self.record(informer, into: tally)
-            try await whileRunning({ await test.cluster.run() }) {
-                try await eventually("the cache syncs") { informer.hasSynced }
-                for round in 0..<6 {
-                    for index in 0..<5 {
-                        let name = "cm-\(round)-\(index)"
-                        _ = try await test.admin.post("/api/v1/namespaces/default/configmaps", configMap(name, data: ["v": "0"]))
-                    }
-                    if round > 0 {
-                        _ = try await test.admin.patch("/api/v1/namespaces/default/configmaps/cm-\(round - 1)-0", ["data": ["v": "1"]])
-                        _ = try await test.admin.delete("/api/v1/namespaces/default/configmaps/cm-\(round - 1)-1")
-                    }
-                    switch round % 3 {
-                    case 0: test.emulator.closeAllWatches()
-                    case 1:
-                        // Changes while no watch is open, then the history they are in is compacted: only a relist sees them.
-                        test.emulator.closeAllWatches()
-                        _ = try await test.admin.patch("/api/v1/namespaces/default/configmaps/cm-\(round)-2", ["data": ["v": "2"]])
-                        test.emulator.compactHistory()
-                    default: break
-                    }
-                }
-                let expected = try await Self.serverState(test.admin)
-                try await eventually("the cache matches the server") { Self.cacheState(informer.cache) == expected }
-                for (name, _) in expected { #expect(tally.count("added/\(name)") == 1, "\(name) added once") }
-                for round in 0..<5 { #expect(tally.count("deleted/cm-\(round)-1") == 1, "cm-\(round)-1 deleted once") }
-                for round in 0..<5 { #expect(tally.count("updated/cm-\(round)-0/1") == 1, "cm-\(round)-0 updated once") }
-                #expect(informer.cache.count == 6 * 5 - 5)
-            }
-        }
-    }
-
     @Test("injected 500s and 429s on list and watch delay the sync but do not break it")
     func injectedFailures() async throws {
         try await withTestClusters(["one"]) { clusters in
