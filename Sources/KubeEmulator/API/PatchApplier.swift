@@ -1,12 +1,25 @@
 import KubeAPI
 
-/// Applies a PATCH body of one of the four patch types to the current object.
+/// Applies a PATCH body of one of the three body-patch types to the current object.
+/// Server-side apply is not a body patch: it merges with field ownership (`ResourceHandler.applyPatch`).
 enum PatchApplier {
     enum PatchType: Sendable, Equatable {
-        case merge, json, strategic, apply
+        case merge, json, strategic
+
+        /// The patch type of a Content-Type; nil for apply and unknown media types.
+        init?(contentType: String) {
+            switch contentType {
+            case "application/merge-patch+json", "application/json": self = .merge
+            case "application/json-patch+json": self = .json
+            case "application/strategic-merge-patch+json": self = .strategic
+            default: return nil
+            }
+        }
     }
 
-    static func apply(_ type: PatchType, body: [UInt8], to current: JSONValue, handler: ResourceHandler) throws(KubeStatus) -> JSONValue {
+    static let applyContentType = "application/apply-patch+yaml"
+
+    static func apply(_ type: PatchType, body: [UInt8], to current: JSONValue) throws(KubeStatus) -> JSONValue {
         switch type {
         case .merge, .strategic:
             let patch: JSONValue
@@ -28,8 +41,6 @@ enum PatchApplier {
                 }
                 throw KubeStatus(code: 422, reason: "Invalid", message: error.message)
             }
-        case .apply:
-            preconditionFailure("apply patches are handled by ResourceHandler.applyPatch")
         }
     }
 }

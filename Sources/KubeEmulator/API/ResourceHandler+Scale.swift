@@ -19,12 +19,9 @@ extension ResourceHandler {
                         throw KubeStatus.badRequest("error decoding Scale: \(error)")
                     }
                 } else {
-                    let type: PatchApplier.PatchType = switch request.contentType ?? "" {
-                    case "application/json-patch+json": .json
-                    case "application/strategic-merge-patch+json": .strategic
-                    default: .merge
-                    }
-                    proposed = try PatchApplier.apply(type, body: request.body, to: current, handler: self)
+                    // Any other media type is read as a merge patch, as before.
+                    let type = PatchApplier.PatchType(contentType: request.contentType ?? "") ?? .merge
+                    proposed = try PatchApplier.apply(type, body: request.body, to: current)
                 }
                 let proposedRV = proposed[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
                 if !proposedRV.isEmpty, proposedRV != old[path: ["metadata", "resourceVersion"]]?.stringValue {

@@ -247,30 +247,22 @@ extension ResourceHandler {
     func patch(subresource: String?) throws(KubeStatus) -> EmulatorResponse {
         guard let name = path.name else { throw KubeStatus.methodNotAllowed() }
         let type = request.contentType ?? "application/json"
-        let patchType: PatchApplier.PatchType
-        switch type {
-        case "application/merge-patch+json", "application/json": patchType = .merge
-        case "application/json-patch+json": patchType = .json
-        case "application/strategic-merge-patch+json":
-            guard !definition.isCustom else { throw KubeStatus.unsupportedMediaType(type) }
-            patchType = .strategic
-        case "application/apply-patch+yaml":
-            patchType = .apply
-        default:
-            throw KubeStatus.unsupportedMediaType(type)
-        }
-        if patchType != .apply, request.query["force"] != nil {
+        let isApply = type == PatchApplier.applyContentType
+        let patchType = PatchApplier.PatchType(contentType: type)
+        guard isApply || patchType != nil else { throw KubeStatus.unsupportedMediaType(type) }
+        if patchType == .strategic, definition.isCustom { throw KubeStatus.unsupportedMediaType(type) }
+        if !isApply, request.query["force"] != nil {
             throw KubeStatus.badRequest("force flag is only applicable to apply patch")
         }
         var created = false
         let (patched, warnings) = try store.withState { state throws(KubeStatus) -> (JSONValue, [String]) in
             let old = state.object(definition.storageKey, key(name))
-            if patchType == .apply {
+            guard let patchType else {
                 created = old == nil
                 return try applyPatch(to: old, name: name, subresource: subresource, state: &state)
             }
             guard let old else { throw notFound(name) }
-            let proposed = try PatchApplier.apply(patchType, body: request.body, to: present(old), handler: self)
+            let proposed = try PatchApplier.apply(patchType, body: request.body, to: present(old))
             return try admitUpdate(old: old, proposed: proposed, subresource: subresource, state: &state)
         }
         return respond(patched, status: created && !isDryRun ? 201 : 200, warnings: warnings)
