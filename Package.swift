@@ -37,6 +37,11 @@ let package = Package(
         // the lowest layer: JSONValue, its parser and serializer, shared by KubeAPI and FraudServing
         .target(name: "JSONCore"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        // the JSON log handler and log-format switch shared by the executables
+        .target(
+            name: "TandemLogging",
+            dependencies: ["JSONCore", .product(name: "Logging", package: "swift-log")]
+        ),
         // fraud-server: model formats and inference (no HTTP)
         .target(
             name: "FraudServing",
@@ -61,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "fraud-server",
             dependencies: [
+                "TandemLogging",
                 "FraudServer",
                 "FraudServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -219,17 +225,35 @@ let package = Package(
             name: "FraudModelAPI",
             dependencies: ["KubeAPI"]
         ),
-        // tandem-operator's domain logic: the pure rollout planner (no I/O)
+        // tandem-operator's domain logic: the pure rollout and traffic planners, the
+        // configuration, the resource builders and the fleet reconciler
         .target(
             name: "FraudModelOperator",
-            dependencies: ["FraudModelAPI", "KubeAPI"]
+            dependencies: [
+                "FraudModelAPI",
+                "KubeAPI",
+                "KubeClient",
+                "KubeRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "tandem-operator",
             dependencies: [
                 "FraudModelAPI",
+                "FraudModelOperator",
                 "KubeAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "TandemLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -238,7 +262,17 @@ let package = Package(
         ),
         .testTarget(
             name: "FraudModelOperatorTests",
-            dependencies: ["FraudModelOperator", "FraudModelAPI", "KubeAPI"]
+            dependencies: [
+                "FraudModelOperator",
+                "FraudModelAPI",
+                "KubeAPI",
+                "KubeClient",
+                "KubeRuntime",
+                "KubeEmulator",
+                "KubeEmulatorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

@@ -73,11 +73,8 @@ public struct FraudModel: Sendable, Hashable {
     /// `object` with `status` replaced by `newStatus`. Status fields this version of the
     /// operator does not know are kept; the fields it owns are set or removed.
     public func updatingStatus(_ newStatus: FraudModelStatus) throws(JSONConversionError) -> JSONValue {
-        let encoded = try JSONValue(encoding: newStatus)
-        var merged = object["status"]?.objectValue ?? [:]
-        for key in FraudModelStatus.ownedKeys { merged[key] = encoded[key] }
         var result = object
-        result["status"] = .object(merged)
+        result["status"] = try newStatus.merged(into: object["status"])
         return result
     }
 
@@ -128,7 +125,7 @@ extension FraudModelStatus {
     /// The `status` keys the operator writes; others are kept as they are.
     static let ownedKeys = [
         "observedGeneration", "phase", "servingVersion", "readyClusters", "lastGoodVersion", "failedVersion",
-        "failedRetry", "replicas", "clusters", "conditions",
+        "failedRetry", "replicas", "clusters", "traffic", "conditions",
     ]
 }
 

@@ -22,6 +22,15 @@ public enum FraudModelDefaults {
     public static let onFailure = FailurePolicy.rollbackAll
     /// `spec.rollout.paused`: false.
     public static let paused = false
+    /// `spec.traffic.policy`: `Weighted`, because it needs nothing but `hostname` (every
+    /// cluster weight 1: an even split), where `Failover` needs `primary`.
+    public static let trafficPolicy = TrafficPolicy.weighted
+    /// `spec.traffic.service.type`: `LoadBalancer`.
+    public static let trafficServiceType = TrafficServiceType.loadBalancer
+    /// `spec.traffic.drainDuringRollout`: true.
+    public static let drainDuringRollout = true
+    /// The weight of a cluster `spec.traffic.weights` does not list: 1.
+    public static let unlistedClusterWeight = 1
 
     /// `spec.replicas` and `spec.clusters[].replicas` bounds: 0…1000.
     public static let replicasRange = 0...1000
@@ -29,4 +38,8 @@ public enum FraudModelDefaults {
     public static let portRange = 1...65535
     /// `spec.rollout.progressDeadlineSeconds` lower bound: 1.
     public static let minimumProgressDeadlineSeconds = 1
+    /// `spec.traffic.weights` bounds: 0…255, Route 53's.
+    public static let weightRange = 0...255
+    /// `spec.traffic.hostname` length limit: 253, a DNS name's.
+    public static let maximumHostnameLength = 253
 }

@@ -31,6 +31,9 @@ public enum FraudModelResource {
     /// The resource as a `GroupVersionResource`.
     public static let groupVersionResource = GroupVersionResource(group: group, version: version, resource: plural)
 
+    /// The resource as a `ResourceDescriptor`, for clients and informers.
+    public static let descriptor = ResourceDescriptor(group: group, version: version, plural: plural, kind: kind, namespaced: true)
+
     /// The annotation whose change of value retries a recorded `status.failedVersion`
     /// (`kubectl annotate fm fraud-detector tandem.dev/retry=$(date +%s) --overwrite`).
     public static let retryAnnotation = "tandem.dev/retry"

@@ -24,13 +24,16 @@ public struct FraudModelSpec: Codable, Sendable, Hashable {
     public var clusters: [ClusterOverride]?
     /// How a new version moves across clusters. Every field has a default.
     public var rollout: RolloutSpec
+    /// The DNS name and routing policy clients reach the model through; optional. Without
+    /// it each cluster's Service is a plain `ClusterIP` one.
+    public var traffic: TrafficSpec?
 
     /// A spec; every defaulted field defaults as documented on `FraudModelDefaults`.
     public init(
         modelVersion: String, image: ImageSpec, replicas: Int = FraudModelDefaults.replicas, modelSHA256: String? = nil,
         threshold: Double = FraudModelDefaults.threshold, resources: ResourceRequirements? = nil,
         port: Int = FraudModelDefaults.port, model: ModelSource? = nil, clusters: [ClusterOverride]? = nil,
-        rollout: RolloutSpec = RolloutSpec()
+        rollout: RolloutSpec = RolloutSpec(), traffic: TrafficSpec? = nil
     ) {
         self.modelVersion = modelVersion
         self.image = image
@@ -42,10 +45,11 @@ public struct FraudModelSpec: Codable, Sendable, Hashable {
         self.model = model
         self.clusters = clusters
         self.rollout = rollout
+        self.traffic = traffic
     }
 
     private enum CodingKeys: String, CodingKey {
-        case modelVersion, image, replicas, modelSHA256, threshold, resources, port, model, clusters, rollout
+        case modelVersion, image, replicas, modelSHA256, threshold, resources, port, model, clusters, rollout, traffic
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct FraudModelSpec: Codable, Sendable, Hashable {
         model = try c.decodeIfPresent(ModelSource.self, forKey: .model)
         clusters = try c.decodeIfPresent([ClusterOverride].self, forKey: .clusters)
         rollout = try c.decodeIfPresent(RolloutSpec.self, forKey: .rollout) ?? RolloutSpec()
+        traffic = try c.decodeIfPresent(TrafficSpec.self, forKey: .traffic)
     }
 
     /// The override for `cluster`, if `spec.clusters` lists it.

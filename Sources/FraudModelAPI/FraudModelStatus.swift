@@ -26,14 +26,19 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
     public var replicas: Int?
     /// One row per target cluster.
     public var clusters: [ClusterStatus]?
-    /// `Ready`, `Progressing`, `Degraded` and `InSync`.
+    /// One row per target cluster when `spec.traffic` is set: its endpoint and the routing in
+    /// effect.
+    public var traffic: [ClusterTrafficStatus]?
+    /// `Ready`, `Progressing`, `Degraded` and `InSync`, and `TrafficReady` when `spec.traffic`
+    /// is set.
     public var conditions: [Condition]?
 
     /// A status.
     public init(
         observedGeneration: Int64? = nil, phase: FleetPhase? = nil, servingVersion: String? = nil,
         readyClusters: String? = nil, lastGoodVersion: String? = nil, failedVersion: String? = nil,
-        failedRetry: String? = nil, replicas: Int? = nil, clusters: [ClusterStatus]? = nil, conditions: [Condition]? = nil
+        failedRetry: String? = nil, replicas: Int? = nil, clusters: [ClusterStatus]? = nil,
+        traffic: [ClusterTrafficStatus]? = nil, conditions: [Condition]? = nil
     ) {
         self.observedGeneration = observedGeneration
         self.phase = phase
@@ -44,12 +49,13 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
         self.failedRetry = failedRetry
         self.replicas = replicas
         self.clusters = clusters
+        self.traffic = traffic
         self.conditions = conditions
     }
 
     private enum CodingKeys: String, CodingKey {
         case observedGeneration, phase, servingVersion, readyClusters, lastGoodVersion, failedVersion, failedRetry
-        case replicas, clusters, conditions
+        case replicas, clusters, traffic, conditions
     }
 
     /// Decodes leniently: a field of the wrong type reads as absent (rows and conditions that
@@ -65,12 +71,22 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
         failedRetry = try? c.decodeIfPresent(String.self, forKey: .failedRetry)
         replicas = try? c.decodeIfPresent(Int.self, forKey: .replicas)
         clusters = (try? c.decodeIfPresent([Lenient<ClusterStatus>].self, forKey: .clusters))?.compactMap(\.value)
+        traffic = (try? c.decodeIfPresent([Lenient<ClusterTrafficStatus>].self, forKey: .traffic))?.compactMap(\.value)
         conditions = (try? c.decodeIfPresent([Lenient<Condition>].self, forKey: .conditions))?.compactMap(\.value)
     }
 
     /// The row of `cluster`, if any.
     public func cluster(_ name: String) -> ClusterStatus? {
         clusters?.first { $0.name == name }
+    }
+
+    /// `existing` (a copy's `status` as read) with the fields the operator owns replaced by this
+    /// status's; fields this version of the operator does not know are kept.
+    public func merged(into existing: JSONValue?) throws(JSONConversionError) -> JSONValue {
+        let encoded = try JSONValue(encoding: self)
+        var merged = existing?.objectValue ?? [:]
+        for key in Self.ownedKeys { merged[key] = encoded[key] }
+        return .object(merged)
     }
 
     /// This status as written to the copy in `cluster`: `observedGeneration` (and every
@@ -208,8 +224,12 @@ public enum FraudModelConditions {
     public static let degraded = "Degraded"
     /// Every cluster's FraudModel asks for the same version.
     public static let inSync = "InSync"
-    /// The four types, in the order they are written.
+    /// The four types the rollout planner writes, in the order they are written.
     public static let all = [ready, progressing, degraded, inSync]
+    /// At least one cluster takes traffic for `spec.traffic.hostname`; written by the traffic
+    /// planner after `all`, only when `spec.traffic` is set. It never waits for a load
+    /// balancer address.
+    public static let trafficReady = "TrafficReady"
 }
 
 /// An element that reads as nil instead of failing its array.

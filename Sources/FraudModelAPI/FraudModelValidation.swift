@@ -12,6 +12,9 @@ public enum FraudModelValidation {
     public static let dnsLabelPattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
     /// A registry host with optional path, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`.
     public static let registryPattern = "^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+    /// A lowercase DNS name of at least two labels of at most 63 characters each, e.g.
+    /// `fraud.api.example.com` (at most 253 characters, checked separately).
+    public static let hostnamePattern = "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 
     /// Every problem in `spec`, with field paths; empty when valid.
     public static func problems(in spec: FraudModelSpec) -> [FraudModelDecodingError.Problem] {
@@ -51,12 +54,48 @@ public enum FraudModelValidation {
         check(spec.rollout.bakeSeconds >= 0, "spec.rollout.bakeSeconds", "must be 0 or more, got \(spec.rollout.bakeSeconds)")
         check(spec.rollout.progressDeadlineSeconds >= FraudModelDefaults.minimumProgressDeadlineSeconds,
               "spec.rollout.progressDeadlineSeconds", "must be 1 or more, got \(spec.rollout.progressDeadlineSeconds)")
+        if let traffic = spec.traffic { problems += Self.problems(in: traffic) }
+        return problems
+    }
+
+    /// Every problem in `spec.traffic`, with field paths; empty when valid.
+    public static func problems(in traffic: TrafficSpec) -> [FraudModelDecodingError.Problem] {
+        var problems: [FraudModelDecodingError.Problem] = []
+        func check(_ ok: Bool, _ field: String, _ message: @autoclosure () -> String) {
+            if !ok { problems.append(.init(field: field, message: message())) }
+        }
+        check(isHostname(traffic.hostname), "spec.traffic.hostname",
+              "\(quoted(traffic.hostname)) is not a DNS name such as \"fraud.api.example.com\" (lowercase labels of letters, digits, '-'; at most 253)")
+        switch (traffic.policy, traffic.primary) {
+        case (.failover, nil):
+            problems.append(.init(field: "spec.traffic.primary", message: "Required value: policy Failover needs the cluster that takes traffic while healthy"))
+        case (_, let primary?):
+            check(isDNSLabel(primary), "spec.traffic.primary", "\(quoted(primary)) is not a DNS label (lowercase letters, digits, '-'; at most 63)")
+        default:
+            break
+        }
+        for (cluster, weight) in (traffic.weights ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let field = "spec.traffic.weights.\(cluster)"
+            check(isDNSLabel(cluster), field, "\(quoted(cluster)) is not a cluster name (a DNS label)")
+            check(FraudModelDefaults.weightRange.contains(weight), field, "must be between 0 and 255, got \(weight)")
+        }
+        for key in (traffic.service.annotations ?? [:]).keys.sorted() {
+            let field = "spec.traffic.service.annotations[\(key)]"
+            check(!key.isEmpty, field, "an annotation key cannot be empty")
+            check(!ExternalDNSAnnotations.isRoutingKey(key), field,
+                  "is set by tandem-operator from spec.traffic and cluster health; use spec.traffic.hostname, policy, primary or weights")
+        }
         return problems
     }
 
     /// True for an RFC 1123 label of at most 63 characters.
     public static func isDNSLabel(_ text: String) -> Bool {
         text.utf8.count <= 63 && matches(text, dnsLabelPattern)
+    }
+
+    /// True for a DNS name of `hostnamePattern` of at most 253 characters.
+    public static func isHostname(_ text: String) -> Bool {
+        text.utf8.count <= FraudModelDefaults.maximumHostnameLength && matches(text, hostnamePattern)
     }
 
     static func matches(_ text: String, _ pattern: String) -> Bool {

@@ -26,6 +26,7 @@ public final class Cluster: Sendable {
     private struct InformerID: Hashable {
         var resource: ResourceDescriptor
         var namespace: String?
+        var labelSelector: LabelSelector
     }
 
     /// The cluster's name (the `cluster` of its keys).
@@ -51,14 +52,15 @@ public final class Cluster: Sendable {
         self.logger = logger
     }
 
-    /// The shared informer of `resource` (in `namespace`, or all namespaces). Create informers
-    /// before `run()`: later ones are not started.
-    public func informer(for resource: ResourceDescriptor, namespace: String? = nil) -> Informer {
+    /// The shared informer of `resource` (in `namespace`, or all namespaces; only objects
+    /// `labelSelector` selects, or all). Create informers before `run()`: later ones are not started.
+    public func informer(for resource: ResourceDescriptor, namespace: String? = nil, labelSelector: LabelSelector = LabelSelector()) -> Informer {
         informers.withLock { informers in
-            let id = InformerID(resource: resource, namespace: namespace)
+            let id = InformerID(resource: resource, namespace: namespace, labelSelector: labelSelector)
             if let existing = informers[id] { return existing }
             var options = informerOptions
             options.namespace = namespace
+            options.labelSelector = labelSelector
             let informer = Informer(cluster: name, client: client, resource: resource, options: options, logger: logger) { [weak self] result in
                 self?.record(result)
             }

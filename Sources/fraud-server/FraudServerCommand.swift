@@ -2,6 +2,7 @@ import ArgumentParser
 import FraudServer
 import FraudServing
 import Logging
+import TandemLogging
 
 #if canImport(Glibc)
 import Glibc
@@ -96,12 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let format = configuration.logFormat
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        (format == .json ? LogFormat.json : LogFormat.text).bootstrap(level: .info)
         let logger = Logger(label: "fraud-server")
         do {
             try await FraudServer.run(configuration: configuration, logger: logger)

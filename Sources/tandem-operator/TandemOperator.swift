@@ -1,14 +1,14 @@
 import ArgumentParser
 import FraudModelAPI
 
-/// `tandem-operator`: the FraudModel operator. For now it only prints its CRD; `run` comes
-/// with the reconciler.
+/// `tandem-operator`: serves one fraud model from several Kubernetes clusters and keeps them
+/// on the same version.
 @main
-struct TandemOperator: ParsableCommand {
+struct TandemOperator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem-operator",
         abstract: "Serves one fraud model from several Kubernetes clusters and keeps them on the same version.",
-        subcommands: [PrintCRD.self])
+        subcommands: [RunOperator.self, PrintCRD.self])
 }
 
 /// `tandem-operator crd`: prints the FraudModel CRD as YAML.

@@ -43,13 +43,18 @@ import Testing
         let spec = FraudModelSpec(
             modelVersion: "1", image: ImageSpec(repository: "r"), modelSHA256: String(repeating: "a", count: 64),
             resources: ResourceRequirements(limits: ["cpu": "1"], requests: ["cpu": "1"]), model: ModelSource(path: "p", format: "f"),
-            clusters: [ClusterOverride(name: "eks", replicas: 1, registry: "r")], rollout: RolloutSpec(order: ["eks"]))
+            clusters: [ClusterOverride(name: "eks", replicas: 1, registry: "r")], rollout: RolloutSpec(order: ["eks"]),
+            traffic: TrafficSpec(
+                hostname: "fraud.example.com", primary: "eks", weights: ["eks": 1],
+                service: TrafficServiceSpec(annotations: ["a": "b"])))
         let status = FraudModelStatus(
             observedGeneration: 1, phase: .ready, servingVersion: "1", readyClusters: "1/1", lastGoodVersion: "1", failedVersion: "2",
             failedRetry: "x", replicas: 1,
             clusters: [ClusterStatus(
                 name: "eks", provider: "aws", region: "r", desiredVersion: "1", servingVersion: "1", image: "i", replicas: 1, readyReplicas: 1,
                 updatedReplicas: 1, phase: .ready, message: "m", lastTransitionTime: "t")],
+            traffic: [ClusterTrafficStatus(
+                name: "eks", endpoint: "e", weight: 1, role: .primary, region: "r", state: .serving, reason: "Healthy", message: "m")],
             conditions: [Condition(type: "Ready", status: .true, reason: "R", message: "m", observedGeneration: 1, lastTransitionTime: "t")])
         func paths(_ value: JSONValue, _ prefix: String) -> Set<String> {
             switch value {
@@ -73,9 +78,10 @@ import Testing
             return result
         }
         let schema = FraudModelCRD.json["spec"]!["versions"]![0]![path: ["schema", "openAPIV3Schema"]]!
-        // limits and requests are maps: their keys are data, not fields.
+        // limits, requests, weights and annotations are maps: their keys are data, not fields.
+        let maps = [".limits.", ".requests.", ".weights.", ".annotations."]
         let written = paths(try JSONValue(encoding: spec), "spec").union(paths(try JSONValue(encoding: status), "status"))
-            .filter { !$0.contains(".limits.") && !$0.contains(".requests.") }
+            .filter { path in !maps.contains { path.contains($0) } }
         let published = schemaPaths(schema["properties"]!["spec"]!, "spec").union(schemaPaths(schema["properties"]!["status"]!, "status"))
         #expect(written.subtracting(published) == [])
         #expect(published.subtracting(written) == [])
@@ -89,5 +95,13 @@ import Testing
         #expect(spec[path: ["rollout", "properties", "bakeSeconds", "default"]] == .int(Int64(FraudModelDefaults.bakeSeconds)))
         #expect(spec[path: ["rollout", "properties", "onFailure", "enum"]] == ["RollbackAll", "RollbackFailed", "Pause"])
         #expect(spec[path: ["rollout", "properties", "strategy", "enum"]] == ["Sequential", "Parallel"])
+        let traffic = spec[path: ["traffic", "properties"]]
+        #expect(traffic?[path: ["policy", "default"]] == .string(FraudModelDefaults.trafficPolicy.rawValue))
+        #expect(traffic?[path: ["policy", "enum"]] == ["Failover", "Latency", "Weighted"])
+        #expect(traffic?[path: ["drainDuringRollout", "default"]] == .bool(FraudModelDefaults.drainDuringRollout))
+        #expect(traffic?[path: ["service", "properties", "type", "default"]] == .string(FraudModelDefaults.trafficServiceType.rawValue))
+        #expect(traffic?[path: ["service", "default"]] == .emptyObject)
+        #expect(traffic?[path: ["weights", "additionalProperties", "maximum"]] == 255)
+        #expect(spec[path: ["traffic", "required"]] == ["hostname"])
     }
 }

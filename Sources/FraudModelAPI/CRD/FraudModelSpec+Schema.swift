@@ -37,6 +37,7 @@ extension FraudModelSpec: OpenAPISchemaDescribed {
                     "Per-cluster overrides. When set, only the listed member clusters serve the model; when absent, every member cluster of the operator configuration does.",
                     items: ClusterOverride.openAPISchema, mapKeys: ["name"]),
                 "rollout": RolloutSpec.openAPISchema,
+                "traffic": TrafficSpec.openAPISchema,
             ])
     }
 }

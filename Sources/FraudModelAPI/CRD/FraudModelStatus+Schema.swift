@@ -23,8 +23,12 @@ extension FraudModelStatus: OpenAPISchemaDescribed {
                     "Ready pods in the cluster holding this copy; the scale subresource's status replicas."),
                 "clusters": SchemaNode.array(
                     "One row per target cluster.", items: ClusterStatus.openAPISchema, mapKeys: ["name"]),
+                "traffic": SchemaNode.array(
+                    "One row per target cluster when spec.traffic is set: its endpoint and the routing in effect.",
+                    items: ClusterTrafficStatus.openAPISchema, mapKeys: ["name"]),
                 "conditions": SchemaNode.array(
-                    "Ready, Progressing, Degraded and InSync.", items: conditionSchema, mapKeys: ["type"]),
+                    "Ready, Progressing, Degraded and InSync, and TrafficReady when spec.traffic is set.",
+                    items: conditionSchema, mapKeys: ["type"]),
             ])
     }
 
@@ -34,7 +38,7 @@ extension FraudModelStatus: OpenAPISchemaDescribed {
             "One aspect of the fleet's state (metav1.Condition).",
             required: ["type", "status", "lastTransitionTime", "reason", "message"],
             properties: [
-                "type": SchemaNode.string("The condition type: Ready, Progressing, Degraded or InSync.", maxLength: 316),
+                "type": SchemaNode.string("The condition type: Ready, Progressing, Degraded, InSync or TrafficReady.", maxLength: 316),
                 "status": SchemaNode.string("True, False or Unknown.", enum: ["True", "False", "Unknown"]),
                 "observedGeneration": SchemaNode.integer(
                     "The metadata.generation the condition was computed from.", minimum: 0, format: "int64"),
