@@ -20,8 +20,9 @@ public enum Reachability: Sendable, Hashable {
 ///
 /// # Guarantees
 /// - One informer per (resource, namespace) is shared by every controller that asks for it.
-/// - Reachability follows the informers: any failure to list or watch marks the cluster
-///   unreachable, the next success marks it reachable; reconcilers read it to skip or defer work.
+/// - Reachability follows the informers: the cluster is unreachable while any informer's last
+///   list or watch failed, reachable once every informer that tried last succeeded (a watch
+///   counts as soon as the server accepts it); reconcilers read it to skip or defer work.
 public final class Cluster: Sendable {
     private struct InformerID: Hashable {
         var resource: ResourceDescriptor
@@ -36,7 +37,7 @@ public final class Cluster: Sendable {
     /// Options every informer of this cluster starts from (namespace and transform are per informer).
     public let informerOptions: InformerOptions
     private let informers = Mutex<[InformerID: Informer]>([:])
-    private let reach = Mutex<Reachability>(.unknown)
+    private let reach = Mutex<[InformerID: Reachability]>([:])
     private let logger: Logger
 
     /// A member named `name` reached through `client`.
@@ -62,7 +63,7 @@ public final class Cluster: Sendable {
             options.namespace = namespace
             options.labelSelector = labelSelector
             let informer = Informer(cluster: name, client: client, resource: resource, options: options, logger: logger) { [weak self] result in
-                self?.record(result)
+                self?.record(result, from: id)
             }
             informers[id] = informer
             return informer
@@ -72,8 +73,20 @@ public final class Cluster: Sendable {
     /// Every informer created so far.
     public var allInformers: [Informer] { informers.withLock { Array($0.values) } }
 
-    /// The cluster's reachability.
-    public var reachability: Reachability { reach.withLock { $0 } }
+    /// The cluster's reachability: unreachable while any informer's last attempt failed.
+    public var reachability: Reachability { reach.withLock { Self.combine($0) } }
+
+    private static func combine(_ informers: [InformerID: Reachability]) -> Reachability {
+        var combined = Reachability.unknown
+        for (_, state) in informers.sorted(by: { "\($0.key.resource)" < "\($1.key.resource)" }) {
+            switch state {
+            case .unreachable: return state
+            case .reachable: combined = .reachable
+            case .unknown: continue
+            }
+        }
+        return combined
+    }
 
     /// True when every informer has synced once.
     public var hasSynced: Bool { allInformers.allSatisfy(\.hasSynced) }
@@ -85,18 +98,19 @@ public final class Cluster: Sendable {
         }
     }
 
-    private func record(_ result: Result<Void, any Error>) {
+    private func record(_ result: Result<Void, any Error>, from informer: InformerID) {
         let next: Reachability
         switch result {
         case .success: next = .reachable
         case .failure(let error): next = .unreachable(reason: "\(error)")
         }
-        let previous = reach.withLock { state in
-            defer { state = next }
-            return state
+        let (previous, current) = reach.withLock { states in
+            let previous = Self.combine(states)
+            states[informer] = next
+            return (previous, Self.combine(states))
         }
-        if previous.isReachable != next.isReachable || previous == .unknown {
-            switch next {
+        if previous.isReachable != current.isReachable || previous == .unknown {
+            switch current {
             case .reachable: logger.info("cluster reachable")
             case .unreachable(let reason): logger.warning("cluster unreachable", metadata: ["error": "\(reason)"])
             case .unknown: break

@@ -44,6 +44,12 @@ public struct InformerOptions: Sendable {
 ///   and the relist's differences reach handlers as added/updated/deleted events, so no change
 ///   is lost across reconnects and compactions.
 /// - An event whose resourceVersion is already cached is not delivered again: no duplicates.
+/// - Changes are state-based, as client-go's: a relist compares the list with the cache, so an
+///   object created and updated while no watch could see it arrives as one add, and one created
+///   and deleted meanwhile is never delivered.
+/// - A watch silent (no event, no bookmark) for its `timeoutSeconds` plus the client's
+///   `watchIdleMargin` is presumed dead (a half-open connection) and restarted after a backoff,
+///   from the last resourceVersion.
 /// - Handlers run one event at a time, in order, on the informer's task: keep them short (enqueue).
 /// - Failures back off (800 ms → 30 s with jitter, reset after 2 minutes without failures) and
 ///   are reported to `health` (the cluster's reachability); successes report it reachable.
@@ -81,7 +87,9 @@ public final class Informer: Sendable {
         handlers.withLock { $0.append(handler) }
     }
 
-    /// The reflector's current state.
+    /// The reflector's current state. Its `resourceVersion` (client-go's `LastSyncResourceVersion`)
+    /// moves only after the handlers ran for every change up to it: once it reaches a version,
+    /// the cache and the handlers have seen everything up to that version.
     public var state: ReflectorState { current.withLock { $0 } }
 
     /// True once the first list is cached.
@@ -141,13 +149,11 @@ public final class Informer: Sendable {
         let parameters = WatchParameters(
             labelSelector: options.labelSelector, resourceVersion: version, allowWatchBookmarks: true,
             timeoutSeconds: Int.random(in: options.watchTimeoutSeconds))
-        var reportedHealthy = false
         do {
-            for try await event in resourceClient.watch(parameters) {
-                if !reportedHealthy {
-                    health(.success(()))
-                    reportedHealthy = true
-                }
+            var events = resourceClient.watch(parameters).makeAsyncIterator()
+            try await events.connect()
+            health(.success(()))
+            while let event = try await events.next() {
                 switch event {
                 case .added(let object), .modified(let object):
                     if let change = cache.upsert(options.transform?(object) ?? object) { deliver([change]) }
@@ -162,7 +168,6 @@ public final class Informer: Sendable {
                 }
                 current.withLock { $0 = state }
             }
-            if !reportedHealthy { health(.success(())) }
             return state.handle(.watchClosed, backoff: &backoff, now: clock.now)
         } catch let status as KubeError where status.isGone {
             logger.info("watch expired (410); relisting", metadata: ["resourceVersion": "\(state.resourceVersion ?? "")"])

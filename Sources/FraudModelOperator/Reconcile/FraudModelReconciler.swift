@@ -81,18 +81,23 @@ public final class FraudModelReconciler: Reconciler {
         enqueueStaleCopies(of: fleet, plan: plan, snapshot: snapshot, except: key.cluster)
         let status = plan.status
         let writer = ServingWriter(client: client, cluster: key.cluster, logger: logger)
+        var notes = planned.events.map { (kind: $0.kind, reason: $0.reason.rawValue, message: $0.message) }
         if let target = plan.rollout.decision(for: key.cluster)?.target {
             let service = plan.traffic.service(for: key.cluster)
-            try await writer.apply(
+            let foreign = try await writer.apply(
                 copy, target: target, liveDeployment: snapshot.deployments[key.cluster], liveService: snapshot.services[key.cluster],
                 serviceType: service?.type.rawValue ?? TrafficServiceType.clusterIP.rawValue, serviceAnnotations: service?.annotations ?? [:])
+            for kind in foreign {
+                notes.append((.warning, "ObjectNotManaged",
+                              "\(kind) \(fleet) exists and is not controlled by this FraudModel; it is left alone (delete or rename it to let the operator manage one)"))
+            }
         }
         try await FleetStatusWriter.write(status.forCopy(generation: copy.metadata.generation, cluster: key.cluster), to: copy, client: client)
         if let recorder = recorders[key.cluster] {
-            for event in planned.events {
+            for note in notes {
                 await recorder.record(
-                    regarding: copy.eventSubject, type: event.kind == .warning ? .warning : .normal, reason: event.reason.rawValue,
-                    action: "Rollout", note: event.message)
+                    regarding: copy.eventSubject, type: note.kind == .warning ? .warning : .normal, reason: note.reason,
+                    action: "Rollout", note: note.message)
             }
         }
         return plan.rollout.requeueAfterSeconds.map { .after(.seconds(max(1, $0))) } ?? .done

@@ -30,12 +30,17 @@ public struct WatchStream<Object: KubeObjectConvertible>: AsyncSequence, Sendabl
 
         init(stream: WatchStream) { self.stream = stream }
 
+        /// Opens the connection now, if it is not open yet: returns once the server accepted the
+        /// watch (a watch that then stays quiet is still a healthy one), throws as `next()` would.
+        public mutating func connect() async throws {
+            guard !ended, connection == nil else { return }
+            let response = try await stream.transport.openStream(stream.request)
+            connection = WatchConnection(response: response, idleTimeout: stream.idleTimeout, path: stream.request.path)
+        }
+
         public mutating func next() async throws -> WatchEvent<Object>? {
             guard !ended else { return nil }
-            if connection == nil {
-                let response = try await stream.transport.openStream(stream.request)
-                connection = WatchConnection(response: response, idleTimeout: stream.idleTimeout, path: stream.request.path)
-            }
+            try await connect()
             guard let line = try await connection!.nextLine() else {
                 ended = true
                 connection = nil

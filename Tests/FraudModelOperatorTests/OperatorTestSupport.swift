@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import FraudModelAPI
+import FraudModelOperator
+import KubeAPI
+import KubeClient
+import KubeEmulator
+import KubeEmulatorTestSupport
+import KubeRuntime
+import Logging
+
+/// Member clusters (in-process emulators simulating workloads) with the FraudModel CRD
+/// installed, and the FraudModel controller running over them.
+struct OperatorFleet: Sendable {
+    /// Each member's emulator, through a raw HTTP client.
+    let admins: [String: EmulatorTestClient]
+    let controller: Controller
+
+    static let fraudModels = "/apis/tandem.dev/v1alpha1/namespaces/default/fraudmodels"
+    static let deployments = "/apis/apps/v1/namespaces/default/deployments"
+    static let services = "/api/v1/namespaces/default/services"
+    static let userAgent = "tandem-operator-test"
+
+    /// A FraudModel named `name` with `spec` merged over a small valid one (bake 1 s).
+    static func fraudModel(_ name: String, version: String, rollout: JSONValue = ["bakeSeconds": 1], extra: [String: JSONValue] = [:]) -> JSONValue {
+        var spec: [String: JSONValue] = ["modelVersion": .string(version), "image": ["repository": "fraud-detector"], "replicas": 2, "rollout": rollout]
+        spec.merge(extra) { $1 }
+        return ["apiVersion": "tandem.dev/v1alpha1", "kind": "FraudModel", "metadata": ["name": .string(name)], "spec": .object(spec)]
+    }
+
+    /// Creates `object` (a FraudModel) in every member.
+    func createEverywhere(_ object: JSONValue) async throws {
+        for (name, admin) in admins {
+            let response = try await admin.post(Self.fraudModels, object)
+            guard response.status == 201 else { throw TestFailure("\(name): create returned \(response.status): \(response.text)") }
+        }
+    }
+
+    /// The operator's writes (create, update, patch, delete) counted by `cluster`'s emulator.
+    func operatorWrites(in cluster: String) async throws -> Int {
+        let counters = try await admins[cluster]!.get("/_emulator/counters").json
+        return (counters["items"]?.arrayValue ?? []).filter { item in
+            item["userAgent"]?.stringValue?.hasPrefix(Self.userAgent) == true
+                && ["create", "update", "patch", "delete"].contains(item["verb"]?.stringValue ?? "")
+                && item["resource"]?.stringValue != "events"
+        }.reduce(0) { $0 + Int($1["count"]?.intValue ?? 0) }
+    }
+
+    /// Waits until `cluster`'s object at `path` satisfies `predicate`; returns it.
+    @discardableResult
+    func eventually(_ cluster: String, _ path: String, within timeout: Duration = .seconds(20), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
+        try await admins[cluster]!.eventually(path, within: timeout, predicate)
+    }
+}
+
+/// Runs `body` with members `eks` (aws) and `gke` (gcp), each with a registry, and the
+/// controller running; everything is stopped afterwards.
+func withOperatorFleet<Result: Sendable>(
+    _ members: [FleetMember] = [
+        FleetMember(name: "eks", provider: "aws", region: "us-east-1", registry: "123.dkr.ecr.us-east-1.amazonaws.com"),
+        FleetMember(name: "gke", provider: "gcp", region: "us-central1", registry: "us-docker.pkg.dev/p/r"),
+    ],
+    unpullableImages: String? = nil,
+    _ body: @escaping @Sendable (OperatorFleet) async throws -> Result
+) async throws -> Result {
+    func nest(_ index: Int, _ built: [(FleetMember, EmulatorTestClient)]) async throws -> Result {
+        guard index == members.count else {
+            return try await withEmulator({ configuration in
+                configuration.name = members[index].name
+                configuration.simulateWorkloads = true
+                configuration.podReadySeconds = 0.2
+                configuration.unpullableImages = unpullableImages
+            }) { admin in
+                let crd = try await admin.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", FraudModelCRD.json)
+                guard crd.status == 201 else { throw TestFailure("CRD create returned \(crd.status)") }
+                return try await nest(index + 1, built + [(members[index], admin)])
+            }
+        }
+        var logger = Logger(label: "operator-test")
+        logger.logLevel = .error
+        var clients: [KubeClient] = []
+        var clusters: [Cluster] = []
+        var recorders: [String: EventRecorder] = [:]
+        for (member, admin) in built {
+            var configuration = KubeClientConfiguration(server: admin.emulator.url, namespace: "default", authentication: .none, name: member.name)
+            configuration.userAgent = "\(OperatorFleet.userAgent)/1.0"
+            configuration.requestTimeout = .seconds(2)
+            let client = try KubeClient(configuration: configuration, logger: logger)
+            clients.append(client)
+            var options = InformerOptions()
+            options.transform = ObjectTransforms.stripManagedFields
+            clusters.append(Cluster(name: member.name, client: client, informerOptions: options, logger: logger))
+            recorders[member.name] = EventRecorder(client: client, reportingController: "tandem.dev/tandem-operator", reportingInstance: "test", logger: logger)
+        }
+        let set = ClusterSet(clusters)
+        let (controller, _) = FraudModelController.make(
+            members: members, clusters: set, namespace: nil, recorders: recorders,
+            options: ControllerOptions(maxConcurrentReconciles: 2), settleTimeout: .seconds(5), logger: logger)
+        let watcher = ReachabilityWatcher(clusters: set, controller: controller, namespace: nil, interval: .milliseconds(100))
+        let fleet = OperatorFleet(admins: Dictionary(uniqueKeysWithValues: built.map { ($0.0.name, $0.1) }), controller: controller)
+        let result: Result
+        do {
+            result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await set.run() }
+                group.addTask { await controller.run() }
+                group.addTask { await watcher.run() }
+                for recorder in recorders.values { group.addTask { await recorder.run() } }
+                defer { group.cancelAll() }
+                return try await body(fleet)
+            }
+        } catch {
+            for client in clients { try? await client.shutdown() }
+            throw error
+        }
+        for client in clients { try? await client.shutdown() }
+        return result
+    }
+    return try await nest(0, [])
+}

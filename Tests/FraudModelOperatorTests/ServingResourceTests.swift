@@ -1,0 +1,110 @@
+import FraudModelAPI
+import FraudModelOperator
+import KubeAPI
+import Testing
+
+/// The Deployment and Service the operator applies, and when it skips applying.
+@Suite struct ServingResourceTests {
+    func model(_ spec: JSONValue, uid: String = "uid-1") throws -> FraudModel {
+        try FraudModel(json: [
+            "apiVersion": "tandem.dev/v1alpha1", "kind": "FraudModel",
+            "metadata": ["name": "fraud-detector", "namespace": "fraud", "uid": .string(uid), "generation": 2],
+            "spec": spec,
+        ])
+    }
+
+    let target = DeploymentTarget(version: "2.2.0", image: "123.dkr.ecr.us-east-1.amazonaws.com/fraud-detector:2.2.0", replicas: 4)
+
+    @Test func deploymentRunsTheTargetWithTheModelSettingsAndRestrictedPods() throws {
+        let fraudModel = try model([
+            "modelVersion": "2.2.0", "image": ["repository": "fraud-detector", "pullPolicy": "Always"],
+            "modelSHA256": .string(String(repeating: "ab", count: 32)), "threshold": 0.7, "port": 9090,
+            "model": ["path": "/models/m.json", "format": "xgboost-json"],
+            "resources": ["limits": ["cpu": "1"]],
+        ])
+        let deployment = ServingDeployment.configuration(for: fraudModel, target: target)
+        #expect(deployment[path: ["metadata", "name"]] == "fraud-detector")
+        #expect(deployment[path: ["metadata", "namespace"]] == "fraud")
+        let labels = deployment[path: ["metadata", "labels"]]
+        #expect(labels?["app.kubernetes.io/name"] == "fraud-server")
+        #expect(labels?["app.kubernetes.io/instance"] == "fraud-detector")
+        #expect(labels?["app.kubernetes.io/version"] == "2.2.0")
+        #expect(labels?["app.kubernetes.io/managed-by"] == "tandem-operator")
+        let owner = deployment[path: ["metadata", "ownerReferences"]]?[0]
+        #expect(owner?["kind"] == "FraudModel" && owner?["uid"] == "uid-1" && owner?["controller"] == true)
+        #expect(deployment[path: ["spec", "replicas"]] == 4)
+        #expect(deployment[path: ["spec", "selector", "matchLabels"]] == ["app.kubernetes.io/name": "fraud-server", "app.kubernetes.io/instance": "fraud-detector"])
+        #expect(deployment[path: ["spec", "strategy", "rollingUpdate", "maxUnavailable"]] == 0)
+        #expect(deployment[path: ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]] == "2.2.0")
+        let container = try #require(deployment[path: ["spec", "template", "spec", "containers"]]?[0])
+        #expect(container["name"] == "fraud-server")
+        #expect(container["image"] == .string(target.image))
+        #expect(container["imagePullPolicy"] == "Always")
+        #expect(container[path: ["readinessProbe", "httpGet", "path"]] == "/v2/health/ready")
+        #expect(container[path: ["livenessProbe", "httpGet", "path"]] == "/v2/health/live")
+        #expect(container["ports"]?[0]?["containerPort"] == 9090)
+        #expect(container[path: ["resources", "limits", "cpu"]] == "1")
+        var environment: [String: String] = [:]
+        for variable in container["env"]?.arrayValue ?? [] {
+            environment[variable["name"]?.stringValue ?? ""] = variable["value"]?.stringValue
+        }
+        #expect(environment == [
+            "MODEL_NAME": "fraud-detector", "MODEL_VERSION": "2.2.0", "MODEL_SHA256": String(repeating: "ab", count: 32),
+            "THRESHOLD": "0.7", "PORT": "9090", "MODEL_PATH": "/models/m.json", "MODEL_FORMAT": "xgboost-json",
+        ])
+        #expect(container[path: ["securityContext", "allowPrivilegeEscalation"]] == false)
+        #expect(container[path: ["securityContext", "readOnlyRootFilesystem"]] == true)
+        #expect(container[path: ["securityContext", "capabilities", "drop"]] == ["ALL"])
+        #expect(deployment[path: ["spec", "template", "spec", "securityContext", "runAsNonRoot"]] == true)
+        #expect(deployment[path: ["spec", "template", "spec", "securityContext", "seccompProfile", "type"]] == "RuntimeDefault")
+    }
+
+    @Test func withoutModelSourceTheImageDefaultsApply() throws {
+        let deployment = ServingDeployment.configuration(for: try model(["modelVersion": "2.2.0", "image": ["repository": "r"]]), target: target)
+        let names = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["env"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+        #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT"])
+    }
+
+    @Test func serviceSelectsThePodsOnPort80WithTheTrafficShape() throws {
+        let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"]])
+        let plain = ServingService.configuration(for: fraudModel, version: "2.2.0")
+        #expect(plain[path: ["spec", "type"]] == "ClusterIP")
+        #expect(plain[path: ["metadata", "annotations"]] == nil)
+        #expect(plain[path: ["spec", "selector"]] == ["app.kubernetes.io/name": "fraud-server", "app.kubernetes.io/instance": "fraud-detector"])
+        #expect(plain[path: ["spec", "ports"]]?[0]?["port"] == 80)
+        #expect(plain[path: ["spec", "ports"]]?[0]?["targetPort"] == "http")
+        let balanced = ServingService.configuration(for: fraudModel, version: "2.2.0", type: "LoadBalancer", annotations: ["a": "b"])
+        #expect(balanced[path: ["spec", "type"]] == "LoadBalancer")
+        #expect(balanced[path: ["metadata", "annotations", "a"]] == "b")
+    }
+
+    @Test func aLiveObjectIsCurrentOnlyWithTheSameHashAndNoDrift() throws {
+        let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"], "resources": ["requests": ["cpu": "1000m"]]])
+        let stamped = AppliedConfiguration.stamped(ServingDeployment.configuration(for: fraudModel, target: target))
+        #expect(!AppliedConfiguration.isCurrent(nil, stamped: stamped))
+        // What the server returns: defaults added, quantities canonicalised, others' labels.
+        var live = stamped
+        live[path: ["metadata", "labels", "team"]] = "risk"
+        live[path: ["metadata", "uid"]] = "d-1"
+        live[path: ["spec", "revisionHistoryLimit"]] = 10
+        live[path: ["spec", "template", "spec", "containers"]] = .array([
+            {
+                var container = stamped[path: ["spec", "template", "spec", "containers"]]![0]!
+                container["terminationMessagePath"] = "/dev/termination-log"
+                container[path: ["resources", "requests", "cpu"]] = "1"
+                return container
+            }(),
+            ["name": "istio-proxy", "image": "istio/proxyv2"],
+        ])
+        #expect(AppliedConfiguration.isCurrent(live, stamped: stamped))
+        // Someone changed an owned field: drift.
+        var drifted = live
+        drifted[path: ["spec", "replicas"]] = 1
+        #expect(!AppliedConfiguration.isCurrent(drifted, stamped: stamped))
+        // A new desired configuration: a different hash.
+        let newer = AppliedConfiguration.stamped(ServingDeployment.configuration(
+            for: fraudModel, target: DeploymentTarget(version: "2.3.0", image: "r:2.3.0", replicas: 4)))
+        #expect(!AppliedConfiguration.isCurrent(live, stamped: newer))
+        #expect(stamped[path: ["metadata", "annotations", "tandem.dev/config-hash"]] != newer[path: ["metadata", "annotations", "tandem.dev/config-hash"]])
+    }
+}
