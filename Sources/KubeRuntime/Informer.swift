@@ -50,7 +50,8 @@ public struct InformerOptions: Sendable {
 /// - A watch silent (no event, no bookmark) for its `timeoutSeconds` plus the client's
 ///   `watchIdleMargin` is presumed dead (a half-open connection) and restarted after a backoff,
 ///   from the last resourceVersion.
-/// - Handlers run one event at a time, in order, on the informer's task: keep them short (enqueue).
+/// - Handlers run one event at a time, in order, on the informer's task, after the cache holds
+///   the change: keep them short (enqueue). `state.resourceVersion` moves after they ran.
 /// - Failures back off (800 ms → 30 s with jitter, reset after 2 minutes without failures) and
 ///   are reported to `health` (the cluster's reachability); successes report it reachable.
 ///

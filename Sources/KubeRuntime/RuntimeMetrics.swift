@@ -1,4 +1,5 @@
 import CoreMetrics
+import KubeClient
 import Prometheus
 
 /// Every metric of `KubeRuntime`, defined in this one file with controller-runtime's names
@@ -14,7 +15,9 @@ import Prometheus
 ///   `workqueue_queue_duration_seconds{…}`, `workqueue_work_duration_seconds{…}` — histograms 10 ns … 10 s.
 /// - `leader_election_master_status{name}` — 1 while this process leads.
 /// - `leader_election_slowpath_total{name}` — lease writes that needed a full get-and-update.
-/// The client's `rest_client_*` series come from `KubeClient`; pass it the same factory.
+/// The client's `rest_client_*` series (`KubeClientMetrics`) come from `KubeClient`: pass it the
+/// same factory (`KubeClient(configuration:httpClient:logger:metricsFactory:)`) and one registry
+/// serves both at `/metrics`.
 public struct RuntimeMetrics: Sendable {
     /// Where metrics are recorded.
     public let factory: any MetricsFactory
@@ -25,12 +28,16 @@ public struct RuntimeMetrics: Sendable {
     }
 
     /// Metrics recorded into a fresh Prometheus registry (no global bootstrap), with
-    /// controller-runtime's histogram buckets; render `registry` at `/metrics`.
+    /// controller-runtime's histogram buckets and client-go's for the client's `rest_client_*`
+    /// durations; give `factory` to the process's `KubeClient`s too, and render `factory.registry`
+    /// at `/metrics` (`ProbeServer`).
     public static func prometheus(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) -> (metrics: RuntimeMetrics, factory: PrometheusMetricsFactory) {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[Names.reconcileTime] = reconcileBuckets
         factory.durationHistogramBuckets[Names.queueDuration] = workQueueBuckets
         factory.durationHistogramBuckets[Names.workDuration] = workQueueBuckets
+        factory.durationHistogramBuckets[KubeClientMetrics.Names.requestDuration] = KubeClientMetrics.durationBuckets
+        factory.durationHistogramBuckets[KubeClientMetrics.Names.rateLimiterDuration] = KubeClientMetrics.durationBuckets
         return (RuntimeMetrics(factory: factory), factory)
     }
 

@@ -73,6 +73,48 @@ struct ControllerRuntimeTests {
         }
     }
 
+    @Test("/metrics shows the client's rest_client_* series beside controller-runtime's when the clients share the factory")
+    func clientAndRuntimeMetricsInOneScrape() async throws {
+        let (metrics, factory) = RuntimeMetrics.prometheus()
+        try await withTestClusters(["one"], metricsFactory: factory) { clusters in
+            let set = ClusterSet(clusters.map(\.cluster))
+            let reconciled = Tally()
+            let controller = Controller(name: "scraped", clusters: set, reconciler: ReconcileFunction { key in
+                reconciled.add(key.name)
+                return .done
+            }, metrics: metrics)
+            controller.watchPrimary(.configMaps, namespace: "default")
+            let port = PortBox()
+            let runtime = ControllerRuntime(
+                clusters: set, controllers: [controller],
+                probes: ProbeServer(host: "127.0.0.1", port: 0, registry: factory.registry, isReady: { set.isReady }, onListening: { port.set($0) }),
+                exit: { _ in })
+            _ = try await clusters[0].admin.post("/api/v1/namespaces/default/configmaps", configMap("scraped"))
+            let scrape = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runtime.run() }
+                try await eventually("reconciled") { reconciled.count("scraped") == 1 && port.value != nil }
+                let text = try await Self.get("http://127.0.0.1:\(port.value!)/metrics").1
+                runtime.beginShutdown()
+                try await group.next()
+                return PrometheusScrape(text)
+            }
+            let host = clusters[0].client.configuration.host
+            let client = KubeClientMetrics.Names.self
+            #expect(scrape.types[client.requests] == "counter")
+            #expect(scrape.types[client.requestDuration] == "histogram")
+            let requests = scrape.samples(client.requests)
+            #expect(!requests.isEmpty && requests.allSatisfy { Set($0.labels.keys) == ["code", "method", "host"] && $0.labels["host"] == host })
+            #expect(requests.contains { $0.labels["code"] == "200" && $0.labels["method"] == "GET" && $0.value >= 1 }, "the informer's list")
+            #expect(scrape.samples(client.requestDuration + "_count").contains { $0.labels == ["verb": "GET", "host": host] && $0.value >= 1 })
+            let bounds = scrape.samples(client.requestDuration + "_bucket").filter { $0.labels["verb"] == "GET" }.compactMap { $0.labels["le"].flatMap(Double.init) }
+            #expect(bounds.filter(\.isFinite) == [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60], "client-go's buckets")
+            let runtimeNames = RuntimeMetrics.Names.self
+            #expect(scrape.samples(runtimeNames.reconcileTotal).contains { $0.labels == ["controller": "scraped", "result": "success"] && $0.value >= 1 })
+            #expect(scrape.samples(runtimeNames.adds).contains { $0.labels == ["name": "scraped", "controller": "scraped", "cluster": "one"] && $0.value >= 1 })
+            #expect(scrape.types[runtimeNames.reconcileTime] == "histogram")
+        }
+    }
+
     @Test("losing the lease stops reconciling at once and calls the exit hook with 1")
     func leaseLossExits() async throws {
         try await withTestClusters(["one"]) { clusters in

@@ -214,6 +214,43 @@ struct ControllerTests {
         }
     }
 
+    // client-go's ShutDownWithDrain: intake stops, in-flight items finish, then workers return.
+    @Test("shutDown drains: in-flight reconciles finish uncancelled, queued keys do not start, nothing is requeued")
+    func shutDownDrainsInFlightWork() async throws {
+        try await withTestClusters(["one"]) { clusters in
+            let set = ClusterSet(clusters.map(\.cluster))
+            let progress = Tally()
+            let gate = Gate()
+            let controller = Controller(name: "drain", clusters: set, reconciler: ReconcileFunction { key in
+                progress.add("started \(key.name)")
+                await gate.wait()
+                progress.add(Task.isCancelled ? "cancelled \(key.name)" : "finished \(key.name)")
+                if key.name == "fails" { throw TestFailure("a failure after shutdown is not retried") }
+                return .after(.milliseconds(1))
+            }, options: ControllerOptions(maxConcurrentReconciles: 2))
+            controller.watchPrimary(.configMaps, namespace: "default", predicate: .always)
+            let queue = try #require(controller.queue(for: "one"))
+            for name in ["fails", "requeues"] { _ = try await clusters[0].admin.post("/api/v1/namespaces/default/configmaps", configMap(name)) }
+            try await whileRunning({ await set.run() }) {
+                defer { gate.open() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await controller.run() }
+                    try await eventually("both workers busy") { progress.count("started fails") == 1 && progress.count("started requeues") == 1 }
+                    _ = try await clusters[0].admin.post("/api/v1/namespaces/default/configmaps", configMap("queued"))
+                    try await eventually("a third key waits") { queue.depth == 1 }
+                    controller.shutDown()
+                    #expect(queue.processingCount == 2)
+                    gate.open()
+                    try await group.next()
+                }
+            }
+            #expect(progress.count("finished fails") == 1 && progress.count("finished requeues") == 1, "in-flight reconciles finished before run() returned: \(progress.all)")
+            #expect(progress.count("started queued") == 0, "a key still queued at shutdown is not started")
+            #expect(progress.all.filter { $0.key.hasPrefix("started") }.values.reduce(0, +) == 2, "nothing requeued after shutdown")
+            #expect(queue.processingCount == 0 && queue.dueTime(ObjectKey(cluster: "one", namespace: "default", name: "requeues")) == nil)
+        }
+    }
+
     @Test("every primary object is reconciled again after the resync period (10 h by default), on the injected clock")
     func periodicResync() async throws {
         try await withTestClusters(["one"]) { clusters in

@@ -26,10 +26,123 @@ struct InformerTests {
         return state
     }
 
+    /// The cache's configmaps in `default`, by name → data.v.
     static func cacheState(_ cache: ObjectCache) -> [String: String] {
         var state: [String: String] = [:]
         for item in cache.list(namespace: "default") { state[item.name ?? ""] = item["data"]?["v"]?.stringValue ?? "" }
         return state
+    }
+
+    /// How the changes of one round reach the informer.
+    enum Path: CaseIterable {
+        /// Made while the watch is closed and cannot reconnect; replayed from the resume point.
+        case replayAfterClose
+        /// Made while the watch is closed and cannot reconnect, then compacted away: the resume
+        /// point gets 410 and only a relist sees them.
+        case relistAfterCompaction
+        /// Made while the watch is open.
+        case live
+    }
+
+    /// Makes every watch of configmaps fail (500) until `allowWatches` is called.
+    static func blockWatches(_ admin: EmulatorTestClient) async throws {
+        let response = try await admin.post("/_emulator/faults", ["verb": "watch", "resource": "configmaps", "status": 500])
+        #expect(response.status < 300, "fault accepted: \(response.text)")
+    }
+
+    /// Lifts `blockWatches`.
+    static func allowWatches(_ admin: EmulatorTestClient) async throws {
+        _ = try await admin.delete("/_emulator/faults")
+    }
+
+    // Each round creates 5 configmaps, updates one of the previous round and deletes another;
+    // it also updates one of its own and creates and deletes a temporary one. The informer catches
+    // up after every round, so it has seen the previous rounds' objects: their changes must reach
+    // the handlers exactly once, whichever way they come. Changes to objects it has not seen yet
+    // reach it as events only through a watch; a relist sees just their result (state-based, as
+    // client-go's): the updated one arrives as one add, the temporary one not at all.
+    @Test("no event is lost or duplicated across watch closes and a compacted history (410)")
+    func closesAndCompaction() async throws {
+        try await withTestClusters(["one"]) { clusters in
+            let test = clusters[0]
+            let informer = test.cluster.informer(for: .configMaps, namespace: "default")
+            let tally = Tally()
+            Self.record(informer, into: tally)
+            let lists = { test.emulator.requestCount(verb: "list", resource: "configmaps", userAgentPrefix: runtimeTestUserAgent) }
+            let path = "/api/v1/namespaces/default/configmaps"
+            var expected: [String: Int] = [:]
+            try await whileRunning({ await test.cluster.run() }) {
+                try await eventually("the cache syncs") { informer.hasSynced }
+                for round in 0..<6 {
+                    let route = Path.allCases[round % Path.allCases.count]
+                    let listsBefore = lists()
+                    if route != .live {
+                        try await eventually("the watch is open") { test.emulator.openWatchCount == 1 }
+                        try await Self.blockWatches(test.admin)
+                        test.emulator.closeAllWatches()
+                    }
+                    for index in 0..<5 {
+                        _ = try await test.admin.post(path, configMap("cm-\(round)-\(index)", data: ["v": "0"]))
+                        expected["added/cm-\(round)-\(index)"] = 1
+                    }
+                    if round > 0 {
+                        _ = try await test.admin.patch("\(path)/cm-\(round - 1)-0", ["data": ["v": "1"]])
+                        _ = try await test.admin.delete("\(path)/cm-\(round - 1)-1")
+                        expected["updated/cm-\(round - 1)-0/1"] = 1
+                        expected["deleted/cm-\(round - 1)-1"] = 1
+                    }
+                    _ = try await test.admin.patch("\(path)/cm-\(round)-2", ["data": ["v": "2"]])
+                    _ = try await test.admin.post(path, configMap("tmp-\(round)"))
+                    _ = try await test.admin.delete("\(path)/tmp-\(round)")
+                    if route != .relistAfterCompaction {
+                        expected["updated/cm-\(round)-2/2"] = 1
+                        expected["added/tmp-\(round)"] = 1
+                        expected["deleted/tmp-\(round)"] = 1
+                    }
+                    if route == .relistAfterCompaction { test.emulator.compactHistory() }
+                    if route != .live { try await Self.allowWatches(test.admin) }
+                    try await waitUntilCaughtUp(informer, test.emulator)
+                    let relisted = lists() > listsBefore
+                    #expect(relisted == (route == .relistAfterCompaction), "round \(round) (\(route)): relisted only after the compaction")
+                }
+                #expect(Self.cacheState(informer.cache) == (try await Self.serverState(test.admin)))
+                #expect(informer.cache.count == 6 * 5 - 5)
+                let delivered = tally.all
+                let wrong = Set(delivered.keys).union(expected.keys).filter { delivered[$0] != expected[$0] }.sorted()
+                #expect(wrong.isEmpty, "delivered ≠ expected: \(wrong.map { "\($0): \(delivered[$0] ?? 0) ≠ \(expected[$0] ?? 0)" })")
+            }
+        }
+    }
+
+    // The idle timeout is the watch's timeoutSeconds plus the client's margin: here 30 s − 29.5 s
+    // = 0.5 s, while the emulator keeps the watch open for 30 s and sends bookmarks only every
+    // 60 s — to the client, a half-open connection.
+    @Test("a watch silent for its idle timeout (no events, no bookmarks) is presumed dead and restarted, losing nothing")
+    func silentWatchIsRestarted() async throws {
+        try await withTestClusters(["one"], configureClient: { $0.watchIdleMargin = .milliseconds(-29_500) }) { clusters in
+            let test = clusters[0]
+            var options = fastInformerOptions()
+            options.namespace = "default"
+            options.watchTimeoutSeconds = 30...30
+            let idle = Tally()
+            let informer = Informer(cluster: "one", client: test.client, resource: .configMaps, options: options) { result in
+                if case .failure(let error) = result, case .watchIdle? = error as? KubeClientError { idle.add("idle") }
+            }
+            let tally = Tally()
+            Self.record(informer, into: tally)
+            let watches = { test.emulator.requestCount(verb: "watch", resource: "configmaps", userAgentPrefix: runtimeTestUserAgent) }
+            try await whileRunning({ await informer.run() }) {
+                try await eventually("the first list is done") { informer.state.resourceVersion != nil }
+                let listed = informer.state.resourceVersion
+                try await eventually("two silent watches are given up and a third opened") { idle.count("idle") >= 2 && watches() >= 3 }
+                #expect(informer.state.resourceVersion == listed, "restarts resume from the same resourceVersion")
+                try await eventually("abandoned watches are closed at the server") { test.emulator.openWatchCount <= 1 }
+                _ = try await test.admin.post("/api/v1/namespaces/default/configmaps", configMap("after-silence"))
+                try await waitUntilCaughtUp(informer, test.emulator)
+                #expect(tally.all == ["added/after-silence": 1])
+            }
+            #expect(test.emulator.requestCount(verb: "list", resource: "configmaps", userAgentPrefix: runtimeTestUserAgent) == 1, "no relist")
+        }
     }
 
     @Test("injected 500s and 429s on list and watch delay the sync but do not break it")

@@ -5,7 +5,11 @@ import KubeEmulator
 import KubeEmulatorTestSupport
 import KubeRuntime
 import Logging
+import Metrics
 import Synchronization
+
+/// The user agent of the runtime clients in tests (to count their requests at the emulator).
+let runtimeTestUserAgent = "tandem-runtime-test"
 
 /// A client configuration for an in-process emulator, with short timeouts and retries so
 /// outages are noticed in seconds.
@@ -15,7 +19,7 @@ func runtimeClientConfiguration(_ emulator: KubeEmulator, name: String) -> KubeC
         authentication: emulator.configuration.token.map { .token($0) } ?? .none, name: name)
     configuration.retry = RetryPolicy(maxAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100), deadline: .seconds(3))
     configuration.requestTimeout = .seconds(2)
-    configuration.userAgent = "tandem-runtime-test/1.0"
+    configuration.userAgent = "\(runtimeTestUserAgent)/1.0"
     return configuration
 }
 
@@ -34,19 +38,26 @@ struct TestCluster: Sendable {
 }
 
 /// Runs `body` with `names.count` emulators, each with a runtime `Cluster`; everything is shut down afterwards.
+///
+/// - Parameters:
+///   - configureClient: adjusts each cluster's client configuration (after `runtimeClientConfiguration`).
+///   - metricsFactory: where the clients record `rest_client_*`; nil uses the global `MetricsSystem`.
 func withTestClusters<Result: Sendable>(
     _ names: [String], configure: @escaping @Sendable (inout KubeEmulatorConfiguration) -> Void = { _ in },
+    configureClient: @escaping @Sendable (inout KubeClientConfiguration) -> Void = { _ in },
+    metricsFactory: (any MetricsFactory)? = nil,
     _ body: @escaping @Sendable ([TestCluster]) async throws -> Result
 ) async throws -> Result {
     func nest(_ index: Int, _ built: [TestCluster]) async throws -> Result {
         guard index < names.count else { return try await body(built) }
         return try await withEmulator(configure) { admin in
-            let configuration = runtimeClientConfiguration(admin.emulator, name: names[index])
+            var configuration = runtimeClientConfiguration(admin.emulator, name: names[index])
+            configureClient(&configuration)
             let http = KubeClient.makeHTTPClient(for: [configuration], connectTimeout: .seconds(1))
             do {
                 var logger = Logger(label: "runtime-test")
                 logger.logLevel = .error
-                let client = try KubeClient(configuration: configuration, httpClient: http, logger: logger)
+                let client = try KubeClient(configuration: configuration, httpClient: http, logger: logger, metricsFactory: metricsFactory)
                 let cluster = Cluster(name: names[index], client: client, informerOptions: fastInformerOptions(), logger: logger)
                 let result = try await nest(index + 1, built + [TestCluster(emulator: admin.emulator, admin: admin, client: client, cluster: cluster)])
                 try await http.shutdown()
@@ -79,6 +90,15 @@ func eventually(_ what: @autoclosure () -> String, within timeout: Duration = .s
     throw TestFailure("timed out after \(timeout) waiting for \(what())")
 }
 
+/// Waits until `informer` has delivered every change up to the emulator's current resourceVersion
+/// (call it after the last write; `Informer.state` moves only after the handlers ran).
+func waitUntilCaughtUp(_ informer: Informer, _ emulator: KubeEmulator, within timeout: Duration = .seconds(10)) async throws {
+    let target = emulator.currentResourceVersion
+    try await eventually("the informer to reach resourceVersion \(target) (at \(informer.state))", within: timeout) {
+        informer.state.resourceVersion.flatMap { Int64($0) }.map { $0 >= target } ?? false
+    }
+}
+
 /// A ConfigMap named `name` with `data`.
 func configMap(_ name: String, data: [String: String] = [:], labels: [String: String] = [:]) -> JSONValue {
     var object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)]]
@@ -94,4 +114,28 @@ final class Tally: Sendable {
     func add(_ key: String, _ amount: Int = 1) { counts.withLock { $0[key, default: 0] += amount } }
     func count(_ key: String) -> Int { counts.withLock { $0[key, default: 0] } }
     var all: [String: Int] { counts.withLock { $0 } }
+}
+
+/// A one-shot gate: `wait()` returns once `open()` was called (at once after that).
+final class Gate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isOpen = state.withLock { state in
+                if !state.isOpen { state.waiters.append(continuation) }
+                return state.isOpen
+            }
+            if isOpen { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
 }
