@@ -86,9 +86,8 @@ struct FleetReader: Sendable {
             let decoded = try? deployment.decode(as: Deployment.self)
         else { return }
         var observed = DeploymentObservation(deployment: decoded)
-        let pods = informers.pods.cache.list(namespace: fleet.namespace).filter { pod in
-            pod[path: ["metadata", "labels", ServingLabels.instance]]?.stringValue == fleet.name
-                && pod[path: ["metadata", "labels", ServingLabels.version]]?.stringValue == observed.version
+        let pods = informers.pods.cache.list(label: ServingLabels.instance, value: fleet.name).filter { pod in
+            pod.namespace == fleet.namespace && pod[path: ["metadata", "labels", ServingLabels.version]]?.stringValue == observed.version
         }
         if let stuck = DeploymentObservation.stuck(in: pods) {
             observed.stuckReason = stuck.reason
