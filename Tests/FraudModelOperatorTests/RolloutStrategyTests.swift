@@ -133,6 +133,18 @@ import Testing
         #expect(sim.status?.lastGoodVersion == "1.0.0")
     }
 
+    @Test func aPromotionIsAnnouncedOnceEvenWhenPlannedAgainBeforeTheDeploymentMoves() {
+        var sim = FleetSimulator(serving: "2.1.0")
+        sim.setVersion("2.2.0")
+        let first = RolloutPlanner.plan(sim.observation)
+        #expect(first.events.filter { $0.reason == .clusterPromoted }.map(\.message) == ["eks: moving to 2.2.0"])
+        // The reconciler wrote the status, but its cache does not show eks's Deployment moved yet.
+        sim.status = first.status
+        let again = RolloutPlanner.plan(sim.observation)
+        #expect(again.decision(for: "eks")?.target?.version == "2.2.0")
+        #expect(again.events.isEmpty)
+    }
+
     @Test func convergedFleetPlansTheSameStatusAgain() {
         var sim = FleetSimulator(serving: "2.1.0")
         let before = sim.status

@@ -190,7 +190,12 @@ struct FleetStatusBuilder {
                 kind: .warning, reason: .rolloutFailed,
                 message: "\(failure.version) failed: \(failures.map(\.message).joined(separator: "; ")); \(action)"))
         }
-        let forward = outcomes.filter { $0.moves && $0.target == $0.own && $0.target != nil }
+        // A cluster is promoted once: when its row starts asking for the version (a plan made
+        // again before its Deployment shows the move must not announce it twice).
+        let forward = outcomes.filter { outcome in
+            outcome.moves && outcome.target == outcome.own && outcome.target != nil
+                && context.previousRow(outcome.cluster.name)?.desiredVersion != outcome.target
+        }
         let previousDesired = Set(context.previous.clusters?.compactMap(\.desiredVersion) ?? [])
         var started: Set<String> = []
         for outcome in forward {
