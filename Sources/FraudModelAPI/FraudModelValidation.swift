@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The checks the CRD's schema makes, repeated in Swift so that objects which never passed
 /// an API server (tests, the planner's inputs, older stored objects) are held to the same
 /// rules. The patterns are the ones the schema publishes.
@@ -98,10 +100,20 @@ public enum FraudModelValidation {
         text.utf8.count <= FraudModelDefaults.maximumHostnameLength && matches(text, hostnamePattern)
     }
 
-    static func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return false }
+    /// True when all of `text` matches `pattern` (compiled once per pattern, then cached:
+    /// validation runs on every reconcile).
+    public static func matches(_ text: String, _ pattern: String) -> Bool {
+        let regex = compiled.withLock { cache -> Regex<AnyRegexOutput>? in
+            if let regex = cache[pattern] { return regex }
+            let regex = try? Regex(pattern)
+            cache[pattern] = regex
+            return regex
+        }
+        guard let regex else { return false }
         return (try? regex.wholeMatch(in: text)) != nil
     }
+
+    private static let compiled = Mutex<[String: Regex<AnyRegexOutput>]>([:])
 
     private static func quoted(_ text: String) -> String {
         "\"\(text.count > 80 ? String(text.prefix(80)) + "…" : text)\""

@@ -437,22 +437,23 @@ def get_json(kind, name, namespace=None):
 
 def test_server_side_apply(workdir):
     section("kubectl apply --server-side of the rendered chart (kube-emulator)")
-    namespace = "applied"
-    values = load_values(REPO / "examples/values-eks.yaml")
-    values["serviceMonitor"] = {"enabled": False}  # its CRD is not installed in the emulator
-    objects, _ = render(values, name="applied", namespace=namespace)
-    manifest = workdir / "applied.yaml"
-    manifest.write_text(yaml.safe_dump_all(objects))
-    kubectl("create", "namespace", namespace)
-    result = kubectl("apply", "--server-side", "--field-manager=e2e-helm",
-                     "-f", str(CHART / "crds/tandem.dev_fraudmodels.yaml"), "-f", str(manifest), check_rc=False)
-    check(f"kubectl apply --server-side of the CRD and {len(objects)} rendered objects succeeds",
-          result.returncode == 0, result.stderr[:800])
-    missing = [f"{o['kind']}/{o['metadata']['name']}" for o in objects
-               if not exists(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace"))]
-    check("every applied object exists", not missing, missing)
-    again = kubectl("apply", "--server-side", "--field-manager=e2e-helm", "-f", str(manifest), check_rc=False)
-    check("applying again is a no-op that succeeds", again.returncode == 0, again.stderr[:400])
+    for example in ("values-eks.yaml", "values-gke.yaml"):
+        name = "applied-" + example.removeprefix("values-").removesuffix(".yaml")
+        values = load_values(REPO / "examples" / example)
+        values["serviceMonitor"] = {"enabled": False}  # its CRD is not installed in the emulator
+        objects, _ = render(values, name=name, namespace=name)
+        manifest = workdir / f"{name}.yaml"
+        manifest.write_text(yaml.safe_dump_all(objects))
+        kubectl("create", "namespace", name)
+        result = kubectl("apply", "--server-side", "--field-manager=e2e-helm",
+                         "-f", str(CHART / "crds/tandem.dev_fraudmodels.yaml"), "-f", str(manifest), check_rc=False)
+        check(f"examples/{example}: kubectl apply --server-side of the CRD and {len(objects)} rendered objects succeeds",
+              result.returncode == 0, result.stderr[:800])
+        missing = [f"{o['kind']}/{o['metadata']['name']}" for o in objects
+                   if not exists(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace"))]
+        check(f"examples/{example}: every applied object exists", not missing, missing)
+        again = kubectl("apply", "--server-side", "--field-manager=e2e-helm", "-f", str(manifest), check_rc=False)
+        check(f"examples/{example}: applying again is a no-op that succeeds", again.returncode == 0, again.stderr[:400])
     fraudmodel = kubectl("apply", "--server-side", "-f", str(REPO / "examples/fraudmodel.yaml"), check_rc=False)
     if 'strict decoding error: unknown field "metadata.' in fraudmodel.stderr:
         # kube-emulator checks a custom resource's metadata against the CRD's `metadata:

@@ -143,7 +143,7 @@ struct OperatorConfigurationDecoder {
             var trimmed = registry
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             report(location, "\"\(registry)\" must not end with \"/\"; write \"\(trimmed)\"")
-        } else if (try? Regex(FraudModelValidation.registryPattern).wholeMatch(in: registry)) == nil {
+        } else if !FraudModelValidation.matches(registry, FraudModelValidation.registryPattern) {
             report(location, "\"\(registry)\" is not a registry such as \"us-central1-docker.pkg.dev/project/repo\"")
         } else {
             return registry

@@ -7,15 +7,52 @@ import FraudModelAPI
 import KubeAPI
 import KubeClient
 import KubeRuntime
+import Synchronization
 
-/// Writes a FraudModel copy's status through the status subresource, only when it changed.
-enum FleetStatusWriter {
-    /// Sets the fields the operator owns to `status`, keeping fields it does not know.
-    static func write(_ status: FraudModelStatus, to copy: FraudModel, client: KubeClient) async throws {
-        let writer = StatusWriter(client: client, resource: FraudModelResource.descriptor)
-        _ = try await writer.update(copy.object) { current in
-            current = try status.merged(into: current)
+/// Writes FraudModel copies' statuses through the status subresource, only when they changed.
+///
+/// # Guarantees
+/// - The comparison never trusts a cache that has not yet seen this process's own last write:
+///   while the cached copy still carries the resourceVersion that write replaced, the object the
+///   write returned is compared and written against instead. So a status that went A → B → A is
+///   written back to A (no lost update), and the next write does not start from a stale
+///   resourceVersion (no needless conflict).
+/// - A copy deleted meanwhile (404) is not an error: there is nothing left to write.
+final class FleetStatusWriter: Sendable {
+    private struct Written {
+        /// The resourceVersion the write replaced.
+        var replaced: String?
+        /// The object the server returned.
+        var object: JSONValue
+    }
+
+    private let written = Mutex<[ObjectKey: Written]>([:])
+
+    /// Sets the fields the operator owns to `status` in `copy` (in `cluster`), keeping fields it
+    /// does not know.
+    func write(_ status: FraudModelStatus, to copy: FraudModel, cluster: String, client: KubeClient) async throws {
+        let key = ObjectKey(cluster: cluster, namespace: copy.metadata.namespace ?? "", name: copy.metadata.name ?? "")
+        var base = copy.object
+        if let last = written.withLock({ $0[key] }), last.replaced == copy.object.resourceVersion,
+            last.object.uid == copy.object.uid {
+            base = last.object
         }
+        let writer = StatusWriter(client: client, resource: FraudModelResource.descriptor)
+        do {
+            let outcome = try await writer.update(base) { current in
+                current = try status.merged(into: current)
+            }
+            if outcome.wrote {
+                written.withLock { $0[key] = Written(replaced: base.resourceVersion, object: outcome.object) }
+            }
+        } catch let error as KubeError where error.isNotFound {
+            forget(key)
+        }
+    }
+
+    /// Forgets what was written to the copy `key` names.
+    func forget(_ key: ObjectKey) {
+        _ = written.withLock { $0.removeValue(forKey: key) }
     }
 }
 

@@ -28,6 +28,7 @@ public final class FraudModelReconciler: Reconciler {
     private let reader: FleetReader
     private let recorders: [String: EventRecorder]
     private let memory = FleetMemory()
+    private let statusWriter = FleetStatusWriter()
     private let externalDNS: ExternalDNSAnnotations
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -69,6 +70,7 @@ public final class FraudModelReconciler: Reconciler {
         if let early { return early }
         guard let planned else {
             memory.forget(fleet)
+            for name in members.keys { statusWriter.forget(ObjectKey(cluster: name, namespace: fleet.namespace, name: fleet.name)) }
             return .done
         }
         let snapshot = planned.snapshot
@@ -83,6 +85,12 @@ public final class FraudModelReconciler: Reconciler {
         let writer = ServingWriter(client: client, cluster: key.cluster, logger: logger)
         var notes = planned.events.map { (kind: $0.kind, reason: $0.reason.rawValue, message: $0.message) }
         if let target = plan.rollout.decision(for: key.cluster)?.target {
+            let creates = snapshot.deployments[key.cluster] == nil || snapshot.services[key.cluster] == nil
+            if creates, try await !Self.exists(copy, client: client) {
+                // The copy is being deleted and its dependents were collected before the cache
+                // saw it go: creating them again would only feed the garbage collector.
+                return .done
+            }
             let service = plan.traffic.service(for: key.cluster)
             let foreign = try await writer.apply(
                 copy, target: target, liveDeployment: snapshot.deployments[key.cluster], liveService: snapshot.services[key.cluster],
@@ -92,7 +100,8 @@ public final class FraudModelReconciler: Reconciler {
                               "\(kind) \(fleet) exists and is not controlled by this FraudModel; it is left alone (delete or rename it to let the operator manage one)"))
             }
         }
-        try await FleetStatusWriter.write(status.forCopy(generation: copy.metadata.generation, cluster: key.cluster), to: copy, client: client)
+        try await statusWriter.write(
+            status.forCopy(generation: copy.metadata.generation, cluster: key.cluster), to: copy, cluster: key.cluster, client: client)
         if let recorder = recorders[key.cluster] {
             for note in notes {
                 await recorder.record(
@@ -101,6 +110,12 @@ public final class FraudModelReconciler: Reconciler {
             }
         }
         return plan.rollout.requeueAfterSeconds.map { .after(.seconds(max(1, $0))) } ?? .done
+    }
+
+    /// True when `copy` (same UID) still exists and is not being deleted, asked of the API server.
+    private static func exists(_ copy: FraudModel, client: KubeClient) async throws -> Bool {
+        let live = try await client.resource(FraudModelResource.descriptor, namespace: copy.metadata.namespace).getIfExists(copy.metadata.name ?? "")
+        return live?.uid == copy.metadata.uid && live?[path: ["metadata", "deletionTimestamp"]] == nil
     }
 
     /// Enqueues the other managed clusters whose copy's status (or Deployment) the plan changes,

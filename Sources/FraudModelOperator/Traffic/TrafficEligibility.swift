@@ -48,7 +48,7 @@ enum TrafficEligibility: Hashable {
     /// True for an AWS region code such as `us-east-1` or `us-gov-west-1`; false for GCP's
     /// `us-central1` and for nil.
     static func isAWSRegion(_ region: String?) -> Bool {
-        guard let region, let pattern = try? Regex(#"^[a-z]{2}(-[a-z]+)+-[0-9]+$"#) else { return false }
-        return (try? pattern.wholeMatch(in: region)) != nil
+        guard let region else { return false }
+        return FraudModelValidation.matches(region, #"^[a-z]{2}(-[a-z]+)+-[0-9]+$"#)
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import KubeAPI
 
-/// The emulator's stand-ins for kube-controller-manager: runs the workload simulator whenever
-/// anything changes, and again when a pod is due to become ready or a progress deadline expires.
+/// The emulator's stand-ins for kube-controller-manager: runs the workload simulator whenever a
+/// Deployment, ReplicaSet or Pod changes (not for the custom resources, Events or Leases that
+/// other clients write all the time), and again when a pod is due to become ready or a progress
+/// deadline expires.
 struct BackgroundControllers: Sendable {
     let store: ObjectStore
     let simulator: WorkloadSimulator
@@ -12,7 +14,7 @@ struct BackgroundControllers: Sendable {
 
     /// Runs until cancelled.
     func run() async {
-        let (id, changes) = store.read { $0.addInternalWatcher() }
+        let (id, changes) = store.read { $0.addInternalWatcher(interest: WorkloadSimulator.watchedResources) }
         let wakeup = WakeupSignal()
         await withDiscardingTaskGroup { group in
             group.addTask {

@@ -43,6 +43,8 @@ final class WorkloadSimulator: Sendable {
     static let deployments = StorageKey(group: "apps", resource: "deployments")
     static let replicaSets = StorageKey(group: "apps", resource: "replicasets")
     static let pods = StorageKey(group: "", resource: "pods")
+    /// The resources a simulation pass reads: only their changes call for a new pass.
+    static let watchedResources: Set<StorageKey> = [deployments, replicaSets, pods]
 
     /// One pass over every workload. Returns when something next needs doing (a pod becoming
     /// ready, a progress deadline), or nil.

@@ -36,6 +36,8 @@ struct StoreState: Sendable {
         /// nil: every namespace.
         var namespace: String?
         var continuation: AsyncStream<WatchSignal>.Continuation
+        /// For an internal watcher: the resources whose changes wake it (nil: all).
+        var interest: Set<StorageKey>? = nil
     }
 
     private(set) var resourceVersion: Int64 = 0
@@ -156,6 +158,7 @@ struct StoreState: Sendable {
         var closed: [Int] = []
         for (id, watcher) in watchers where watcher.storage == nil || watcher.storage == event.storage {
             if let namespace = watcher.namespace, namespace != event.namespace { continue }
+            if let interest = watcher.interest, !interest.contains(event.storage) { continue }
             // The internal watcher keeps only the newest signal: it is a wake-up, not a feed.
             if case .dropped = watcher.continuation.yield(.event(event)), watcher.storage != nil {
                 watcher.continuation.finish()
@@ -186,10 +189,12 @@ struct StoreState: Sendable {
     }
 
     /// Registers a watch of every resource, for the emulator's own controllers.
-    mutating func addInternalWatcher() -> (id: Int, stream: AsyncStream<WatchSignal>) {
+    /// Registers one of the emulator's own controllers, woken by changes of `interest` (nil:
+    /// every resource) and by `sendBookmark(toInternal:)`.
+    mutating func addInternalWatcher(interest: Set<StorageKey>? = nil) -> (id: Int, stream: AsyncStream<WatchSignal>) {
         let (stream, continuation) = AsyncStream<WatchSignal>.makeStream(bufferingPolicy: .bufferingNewest(1))
         nextWatcherID += 1
-        watchers[nextWatcherID] = Watcher(storage: nil, namespace: nil, continuation: continuation)
+        watchers[nextWatcherID] = Watcher(storage: nil, namespace: nil, continuation: continuation, interest: interest)
         return (nextWatcherID, stream)
     }
 
