@@ -109,13 +109,14 @@ public final class EventRecorder: Sendable {
         for write in writes { await perform(write) }
     }
 
-    /// Flushes every `flushInterval` until the task is cancelled, then once more.
+    /// Flushes every `flushInterval` until the task is cancelled, then once more (outside the
+    /// cancelled task, so that the last counts are written rather than failing with it).
     public func run() async {
         while true {
             do { try await clock.sleep(for: flushInterval) } catch { break }
             await flush()
         }
-        await flush()
+        await Task { await self.flush() }.value
     }
 
     private func event(name: String, namespace: String, object: JSONValue, type: EventType, reason: String, action: String, note: String) -> JSONValue {
