@@ -33,17 +33,24 @@ final class FleetStatusWriter: Sendable {
     func write(_ status: FraudModelStatus, to copy: FraudModel, cluster: String, client: KubeClient) async throws {
         let key = ObjectKey(cluster: cluster, namespace: copy.metadata.namespace ?? "", name: copy.metadata.name ?? "")
         var base = copy.object
-        if let last = written.withLock({ $0[key] }), last.replaced == copy.object.resourceVersion,
-            last.object.uid == copy.object.uid {
-            base = last.object
+        let behind = written.withLock { written -> JSONValue? in
+            guard let last = written[key] else { return nil }
+            guard last.replaced == copy.object.resourceVersion, last.object.uid == copy.object.uid else {
+                // The cache has moved past our write: it is the one to trust again.
+                written[key] = nil
+                return nil
+            }
+            return last.object
         }
+        if let behind { base = behind }
         let writer = StatusWriter(client: client, resource: FraudModelResource.descriptor)
         do {
             let outcome = try await writer.update(base) { current in
                 current = try status.merged(into: current)
             }
             if outcome.wrote {
-                written.withLock { $0[key] = Written(replaced: base.resourceVersion, object: outcome.object) }
+                let object = ObjectTransforms.stripManagedFields(outcome.object)
+                written.withLock { $0[key] = Written(replaced: base.resourceVersion, object: object) }
             }
         } catch let error as KubeError where error.isNotFound {
             forget(key)
