@@ -34,6 +34,8 @@ struct LeaderElectionTests {
                 #expect(!a.isLeader)
                 try await eventually("b takes over", within: .seconds(15)) { b.isLeader }
                 let failover = ContinuousClock.now - stopped
+                // b's work starts just after it holds the lease.
+                try await eventually("b's work started") { leading.count("b") == 1 }
                 print("leader failover after the leader stopped: \(failover)")
                 #expect(failover < .seconds(15))
                 #expect(leading.count("a") == 1 && leading.count("b") == 1)
