@@ -134,3 +134,50 @@ import Testing
         }
     }
 }
+
+/// One operator instance per cloud: each manages its own cluster and observes the other.
+@Suite struct OperatorPerCloudTests {
+    static let name = "fraud-detector"
+
+    @Test func eachInstanceWritesOnlyItsOwnClusterAndTheRolloutStillGoesInOrder() async throws {
+        let eksOwns = defaultMembers.map { member in
+            var member = member
+            member.mode = member.name == "eks" ? .manage : .observe
+            return member
+        }
+        let gkeOwns = defaultMembers.map { member in
+            var member = member
+            member.mode = member.name == "gke" ? .manage : .observe
+            return member
+        }
+        try await withMemberEmulators(["eks", "gke"]) { admins in
+            try await withOperatorInstance(eksOwns, admins: admins, userAgent: "tandem-eks-instance") { _ in
+                try await withOperatorInstance(gkeOwns, admins: admins, userAgent: "tandem-gke-instance") { controller in
+                    let fleet = OperatorFleet(admins: admins, controller: controller)
+                    let path = "\(OperatorFleet.fraudModels)/\(Self.name)"
+                    try await fleet.createEverywhere(OperatorFleet.fraudModel(Self.name, version: "2.1.0", rollout: ["bakeSeconds": 2]))
+                    for cluster in ["eks", "gke"] {
+                        try await fleet.eventually(cluster, path, within: .seconds(30)) {
+                            $0[path: ["status", "phase"]] == "Ready" && $0[path: ["status", "readyClusters"]] == "2/2"
+                        }
+                    }
+                    for (_, admin) in admins { _ = try await admin.patch(path, ["spec": ["modelVersion": "2.2.0"]]) }
+                    let deployment = "\(OperatorFleet.deployments)/\(Self.name)"
+                    let version = ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]
+                    try await fleet.eventually("eks", deployment) { $0[path: version] == "2.2.0" }
+                    // gke's instance holds gke until eks has served 2.2.0 ready for the bake.
+                    #expect(try await admins["gke"]!.get(deployment).json[path: version] == "2.1.0")
+                    try await fleet.eventually("gke", deployment, within: .seconds(20)) { $0[path: version] == "2.2.0" }
+                    for cluster in ["eks", "gke"] {
+                        try await fleet.eventually(cluster, path, within: .seconds(20)) { $0[path: ["status", "servingVersion"]] == "2.2.0" }
+                    }
+                    // Each instance wrote its own cluster, and only its own.
+                    #expect(try await fleet.operatorWrites(in: "eks", userAgent: "tandem-eks-instance") > 0)
+                    #expect(try await fleet.operatorWrites(in: "gke", userAgent: "tandem-gke-instance") > 0)
+                    #expect(try await fleet.operatorWrites(in: "gke", userAgent: "tandem-eks-instance") == 0)
+                    #expect(try await fleet.operatorWrites(in: "eks", userAgent: "tandem-gke-instance") == 0)
+                }
+            }
+        }
+    }
+}

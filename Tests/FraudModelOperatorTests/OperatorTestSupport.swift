@@ -35,11 +35,12 @@ struct OperatorFleet: Sendable {
         }
     }
 
-    /// The operator's writes (create, update, patch, delete) counted by `cluster`'s emulator.
-    func operatorWrites(in cluster: String) async throws -> Int {
+    /// The operator's writes (create, update, patch, delete; events aside) counted by
+    /// `cluster`'s emulator, from clients whose user agent starts with `userAgent`.
+    func operatorWrites(in cluster: String, userAgent: String = Self.userAgent) async throws -> Int {
         let counters = try await admins[cluster]!.get("/_emulator/counters").json
         return (counters["items"]?.arrayValue ?? []).filter { item in
-            item["userAgent"]?.stringValue?.hasPrefix(Self.userAgent) == true
+            item["userAgent"]?.stringValue?.hasPrefix(userAgent) == true
                 && ["create", "update", "patch", "delete"].contains(item["verb"]?.stringValue ?? "")
                 && item["resource"]?.stringValue != "events"
         }.reduce(0) { $0 + Int($1["count"]?.intValue ?? 0) }
@@ -52,67 +53,85 @@ struct OperatorFleet: Sendable {
     }
 }
 
-/// Runs `body` with members `eks` (aws) and `gke` (gcp), each with a registry, and the
-/// controller running; everything is stopped afterwards.
+/// The members of most tests: `eks` (aws) and `gke` (gcp), each with a registry, both managed.
+let defaultMembers = [
+    FleetMember(name: "eks", provider: "aws", region: "us-east-1", registry: "123.dkr.ecr.us-east-1.amazonaws.com"),
+    FleetMember(name: "gke", provider: "gcp", region: "us-central1", registry: "us-docker.pkg.dev/p/r"),
+]
+
+/// Runs `body` with `members` and one operator instance managing them; everything is stopped afterwards.
 func withOperatorFleet<Result: Sendable>(
-    _ members: [FleetMember] = [
-        FleetMember(name: "eks", provider: "aws", region: "us-east-1", registry: "123.dkr.ecr.us-east-1.amazonaws.com"),
-        FleetMember(name: "gke", provider: "gcp", region: "us-central1", registry: "us-docker.pkg.dev/p/r"),
-    ],
-    unpullableImages: String? = nil,
+    _ members: [FleetMember] = defaultMembers, unpullableImages: String? = nil,
     _ body: @escaping @Sendable (OperatorFleet) async throws -> Result
 ) async throws -> Result {
-    func nest(_ index: Int, _ built: [(FleetMember, EmulatorTestClient)]) async throws -> Result {
-        guard index == members.count else {
-            return try await withEmulator({ configuration in
-                configuration.name = members[index].name
-                configuration.simulateWorkloads = true
-                configuration.podReadySeconds = 0.2
-                configuration.unpullableImages = unpullableImages
-            }) { admin in
-                let crd = try await admin.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", FraudModelCRD.json)
-                guard crd.status == 201 else { throw TestFailure("CRD create returned \(crd.status)") }
-                return try await nest(index + 1, built + [(members[index], admin)])
-            }
+    try await withMemberEmulators(members.map(\.name), unpullableImages: unpullableImages) { admins in
+        try await withOperatorInstance(members, admins: admins) { controller in
+            try await body(OperatorFleet(admins: admins, controller: controller))
         }
-        var logger = Logger(label: "operator-test")
-        logger.logLevel = .error
-        var clients: [KubeClient] = []
-        var clusters: [Cluster] = []
-        var recorders: [String: EventRecorder] = [:]
-        for (member, admin) in built {
-            var configuration = KubeClientConfiguration(server: admin.emulator.url, namespace: "default", authentication: .none, name: member.name)
-            configuration.userAgent = "\(OperatorFleet.userAgent)/1.0"
-            configuration.requestTimeout = .seconds(2)
-            let client = try KubeClient(configuration: configuration, logger: logger)
-            clients.append(client)
-            var options = InformerOptions()
-            options.transform = ObjectTransforms.stripManagedFields
-            clusters.append(Cluster(name: member.name, client: client, informerOptions: options, logger: logger))
-            recorders[member.name] = EventRecorder(client: client, reportingController: "tandem.dev/tandem-operator", reportingInstance: "test", logger: logger)
-        }
-        let set = ClusterSet(clusters)
-        let (controller, _) = FraudModelController.make(
-            members: members, clusters: set, namespace: nil, recorders: recorders,
-            options: ControllerOptions(maxConcurrentReconciles: 2), settleTimeout: .seconds(5), logger: logger)
-        let watcher = ReachabilityWatcher(clusters: set, controller: controller, namespace: nil, interval: .milliseconds(100))
-        let fleet = OperatorFleet(admins: Dictionary(uniqueKeysWithValues: built.map { ($0.0.name, $0.1) }), controller: controller)
-        let result: Result
-        do {
-            result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await set.run() }
-                group.addTask { await controller.run() }
-                group.addTask { await watcher.run() }
-                for recorder in recorders.values { group.addTask { await recorder.run() } }
-                defer { group.cancelAll() }
-                return try await body(fleet)
-            }
-        } catch {
-            for client in clients { try? await client.shutdown() }
-            throw error
-        }
-        for client in clients { try? await client.shutdown() }
-        return result
     }
-    return try await nest(0, [])
+}
+
+/// Runs `body` with one emulator (simulating workloads, CRD installed) per name.
+func withMemberEmulators<Result: Sendable>(
+    _ names: [String], unpullableImages: String? = nil, _ body: @escaping @Sendable ([String: EmulatorTestClient]) async throws -> Result
+) async throws -> Result {
+    func nest(_ index: Int, _ built: [String: EmulatorTestClient]) async throws -> Result {
+        guard index < names.count else { return try await body(built) }
+        return try await withEmulator({ configuration in
+            configuration.name = names[index]
+            configuration.simulateWorkloads = true
+            configuration.podReadySeconds = 0.2
+            configuration.unpullableImages = unpullableImages
+        }) { admin in
+            let crd = try await admin.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", FraudModelCRD.json)
+            guard crd.status == 201 else { throw TestFailure("CRD create returned \(crd.status)") }
+            return try await nest(index + 1, built.merging([names[index]: admin]) { $1 })
+        }
+    }
+    return try await nest(0, [:])
+}
+
+/// Runs `body` while one operator instance (its own clients, informers and controller) runs
+/// over `members`, reached through `admins`' emulators.
+func withOperatorInstance<Result: Sendable>(
+    _ members: [FleetMember], admins: [String: EmulatorTestClient], userAgent: String = OperatorFleet.userAgent, _ body: @escaping @Sendable (Controller) async throws -> Result
+) async throws -> Result {
+    var logger = Logger(label: "operator-test")
+    logger.logLevel = .error
+    var clients: [KubeClient] = []
+    var clusters: [Cluster] = []
+    var recorders: [String: EventRecorder] = [:]
+    for member in members {
+        guard let admin = admins[member.name] else { throw TestFailure("no emulator for \(member.name)") }
+        var configuration = KubeClientConfiguration(server: admin.emulator.url, namespace: "default", authentication: .none, name: member.name)
+        configuration.userAgent = "\(userAgent)/1.0"
+        configuration.requestTimeout = .seconds(2)
+        let client = try KubeClient(configuration: configuration, logger: logger)
+        clients.append(client)
+        var options = InformerOptions()
+        options.transform = ObjectTransforms.stripManagedFields
+        clusters.append(Cluster(name: member.name, client: client, informerOptions: options, logger: logger))
+        recorders[member.name] = EventRecorder(client: client, reportingController: "tandem.dev/tandem-operator", reportingInstance: "test", logger: logger)
+    }
+    let set = ClusterSet(clusters)
+    let (controller, _) = FraudModelController.make(
+        members: members, clusters: set, namespace: nil, recorders: recorders,
+        options: ControllerOptions(maxConcurrentReconciles: 2), settleTimeout: .seconds(5), logger: logger)
+    let watcher = ReachabilityWatcher(clusters: set, controller: controller, namespace: nil, interval: .milliseconds(100))
+    let result: Result
+    do {
+        result = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await set.run() }
+            group.addTask { await controller.run() }
+            group.addTask { await watcher.run() }
+            for recorder in recorders.values { group.addTask { await recorder.run() } }
+            defer { group.cancelAll() }
+            return try await body(controller)
+        }
+    } catch {
+        for client in clients { try? await client.shutdown() }
+        throw error
+    }
+    for client in clients { try? await client.shutdown() }
+    return result
 }
