@@ -29,6 +29,27 @@ struct TableTests {
         }
     }
 
+    @Test("events.k8s.io/v1 Events show their subject and note, as in v1")
+    func eventsV1() async throws {
+        try await withEmulator { client in
+            let event: JSONValue = [
+                "apiVersion": "events.k8s.io/v1", "kind": "Event",
+                "metadata": ["name": "fm.1", "namespace": "default"],
+                "eventTime": "2026-11-29T05:00:00.000000Z", "reportingController": "tandem.dev/tandem-operator",
+                "reportingInstance": "test", "action": "Rollout", "reason": "ClusterPromoted", "type": "Normal",
+                "regarding": ["apiVersion": "tandem.dev/v1alpha1", "kind": "FraudModel", "name": "fraud-detector", "namespace": "default"],
+                "note": "eks: moving to 2.2.0",
+            ]
+            let created = try await client.post("/apis/events.k8s.io/v1/namespaces/default/events", event)
+            #expect(created.status == 201, "\(created.text)")
+            for path in ["/apis/events.k8s.io/v1/namespaces/default/events", "/api/v1/namespaces/default/events"] {
+                let table = try await client.get(path, headers: tableAccept).json
+                let cells = try #require(table["rows"]?[0]?["cells"]?.arrayValue)
+                #expect(Array(cells[1...4]) == ["Normal", "ClusterPromoted", "fraudmodel/fraud-detector", "eks: moving to 2.2.0"], "\(path)")
+            }
+        }
+    }
+
     @Test("an empty list still has column definitions; missing values are null")
     func emptyAndMissing() async throws {
         try await withEmulator { client in

@@ -50,16 +50,23 @@ enum BuiltinColumns {
         case .events:
             return [
                 Column(name: "Last Seen", type: "string", description: "The time at which the most recent occurrence of this event was recorded.") { object, now in
-                    TableBuilder.age(object["lastTimestamp"] ?? object["eventTime"] ?? object[path: ["metadata", "creationTimestamp"]], now: now)
+                    TableBuilder.age(
+                        object["lastTimestamp"] ?? object[path: ["series", "lastObservedTime"]] ?? object["deprecatedLastTimestamp"]
+                            ?? object["eventTime"] ?? object[path: ["metadata", "creationTimestamp"]], now: now)
                 },
                 Column(name: "Type", type: "string", description: "Type of this event (Normal, Warning), new types could be added in the future.") { object, _ in object["type"] ?? "" },
                 Column(name: "Reason", type: "string", description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.") { object, _ in object["reason"] ?? "" },
+                // Read in either shape: v1 (`involvedObject`, `message`) or events.k8s.io/v1
+                // (`regarding`, `note`), as the table is built for whichever version was asked.
                 Column(name: "Object", type: "string", description: "The object that this event is about.") { object, _ in
-                    let kind = object[path: ["involvedObject", "kind"]]?.stringValue?.lowercased() ?? ""
-                    let target = object[path: ["involvedObject", "name"]]?.stringValue ?? ""
+                    let subject = object["involvedObject"] ?? object["regarding"]
+                    let kind = subject?["kind"]?.stringValue?.lowercased() ?? ""
+                    let target = subject?["name"]?.stringValue ?? ""
                     return .string("\(kind)/\(target)")
                 },
-                Column(name: "Message", type: "string", description: "A human-readable description of the status of this operation.") { object, _ in object["message"] ?? "" },
+                Column(name: "Message", type: "string", description: "A human-readable description of the status of this operation.") { object, _ in
+                    object["message"] ?? object["note"] ?? ""
+                },
                 Column(name: "Name", type: "string", format: "name", priority: 1, cell: { object, _ in object[path: ["metadata", "name"]] ?? "" }),
             ]
         case .leases:
