@@ -102,6 +102,8 @@ public final class Cluster: Sendable {
         let next: Reachability
         switch result {
         case .success: next = .reachable
+        case .failure(let error as KubeError) where error.isNotFound:
+            next = .unreachable(reason: "the API server does not serve \(informer.resource) (404): is its CustomResourceDefinition installed?")
         case .failure(let error): next = .unreachable(reason: "\(error)")
         }
         let (previous, current) = reach.withLock { states in

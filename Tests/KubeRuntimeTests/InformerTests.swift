@@ -167,6 +167,25 @@ struct InformerTests {
         }
     }
 
+    @Test("a resource the server does not serve makes the cluster unreachable, saying to install its CRD")
+    func missingCRD() async throws {
+        try await withTestClusters(["one"]) { clusters in
+            let test = clusters[0]
+            _ = test.cluster.informer(for: .configMaps, namespace: "default")
+            _ = test.cluster.informer(for: widgetResource, namespace: "default")
+            try await whileRunning({ await test.cluster.run() }) {
+                try await eventually("the missing resource is reported") {
+                    if case .unreachable(let reason) = test.cluster.reachability {
+                        return reason.contains("widgets.example.com") && reason.contains("CustomResourceDefinition")
+                    }
+                    return false
+                }
+                try await test.admin.installWidgetCRD()
+                try await eventually("reachable once the CRD is served", within: .seconds(20)) { test.cluster.reachability == .reachable }
+            }
+        }
+    }
+
     @Test("indexes by namespace, owner UID and label, and the managedFields transform")
     func indexesAndTransform() async throws {
         try await withTestClusters(["one"]) { clusters in
