@@ -55,13 +55,21 @@ public final class Cluster: Sendable {
 
     /// The shared informer of `resource` (in `namespace`, or all namespaces; only objects
     /// `labelSelector` selects, or all). Create informers before `run()`: later ones are not started.
-    public func informer(for resource: ResourceDescriptor, namespace: String? = nil, labelSelector: LabelSelector = LabelSelector()) -> Informer {
+    ///
+    /// `transform` runs after the cluster's own (`informerOptions.transform`) before objects are
+    /// cached, to keep only what readers need; the first request for an informer sets it.
+    public func informer(for resource: ResourceDescriptor, namespace: String? = nil, labelSelector: LabelSelector = LabelSelector(),
+                         transform: (@Sendable (JSONValue) -> JSONValue)? = nil) -> Informer {
         informers.withLock { informers in
             let id = InformerID(resource: resource, namespace: namespace, labelSelector: labelSelector)
             if let existing = informers[id] { return existing }
             var options = informerOptions
             options.namespace = namespace
             options.labelSelector = labelSelector
+            if let transform {
+                let base = informerOptions.transform
+                options.transform = { object in transform(base?(object) ?? object) }
+            }
             let informer = Informer(cluster: name, client: client, resource: resource, options: options, logger: logger) { [weak self] result in
                 self?.record(result, from: id)
             }

@@ -23,7 +23,26 @@ public struct MemberInformers: Sendable {
         deployments = cluster.informer(for: .deployments, namespace: namespace)
         services = cluster.informer(for: .services, namespace: namespace)
         let managed = LabelSelector(matchLabels: [ServingLabels.managedBy: ServingLabels.manager])
-        pods = cluster.informer(for: .pods, namespace: namespace, labelSelector: managed)
+        pods = cluster.informer(for: .pods, namespace: namespace, labelSelector: managed, transform: Self.podEssentials)
+    }
+
+    /// What the operator reads of a pod — its identity, labels and why its containers wait —
+    /// and nothing else, so that caching every serving pod costs little memory.
+    static let podEssentials: @Sendable (JSONValue) -> JSONValue = { pod in
+        var metadata: [String: JSONValue] = [:]
+        for key in ["name", "namespace", "uid", "resourceVersion", "labels", "deletionTimestamp"] {
+            metadata[key] = pod[path: ["metadata", key]]
+        }
+        var status: [String: JSONValue] = [:]
+        for key in ["initContainerStatuses", "containerStatuses"] {
+            guard let statuses = pod[path: ["status", key]]?.arrayValue else { continue }
+            status[key] = .array(statuses.map { container in
+                var kept: JSONValue = ["name": container["name"] ?? ""]
+                if let waiting = container[path: ["state", "waiting"]] { kept[path: ["state", "waiting"]] = waiting }
+                return kept
+            })
+        }
+        return ["metadata": .object(metadata), "status": .object(status)]
     }
 
     /// Every informer has listed once.
