@@ -37,6 +37,8 @@ let package = Package(
         // the lowest layer: JSONValue, its parser and serializer, shared by KubeAPI and FraudServing
         .target(name: "JSONCore"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        // what several test targets share and that needs nothing else: a seeded random generator
+        .target(name: "TandemTestSupport", path: "Tests/TandemTestSupport"),
         // the JSON log handler and log-format switch shared by the executables
         .target(
             name: "TandemLogging",
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(
             name: "FraudServerTests",
             dependencies: [
+                "TandemTestSupport",
                 "FraudServer",
                 "FraudServing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -191,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeAPITests",
-            dependencies: ["KubeAPI"]
+            dependencies: ["TandemTestSupport", "KubeAPI"]
         ),
         // shared fixtures and clients for tests that run against kube-emulator
         .target(
@@ -207,6 +210,7 @@ let package = Package(
         .testTarget(
             name: "KubeEmulatorTests",
             dependencies: [
+                "TandemTestSupport",
                 "KubeEmulator",
                 "KubeAPI",
                 "KubeEmulatorTestSupport",
@@ -258,11 +262,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FraudModelAPITests",
-            dependencies: ["FraudModelAPI", "KubeAPI", "KubeEmulatorTestSupport"]
+            dependencies: ["TandemTestSupport", "FraudModelAPI", "KubeAPI", "KubeEmulatorTestSupport"]
         ),
         .testTarget(
             name: "FraudModelOperatorTests",
             dependencies: [
+                "TandemTestSupport",
                 "FraudModelOperator",
                 "FraudModelAPI",
                 "KubeAPI",

@@ -1,6 +1,7 @@
 import FraudModelAPI
 import KubeAPI
 import Testing
+import TandemTestSupport
 
 @Suite struct FraudModelDecodingTests {
     static let minimal: JSONValue = [
@@ -142,20 +143,6 @@ import Testing
         #expect(copy.replicas == 1)
         #expect(copy.conditions?.first?.observedGeneration == 9)
     }
-}
-
-/// A small deterministic generator (SplitMix64) for randomized tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 func randomJSON(_ generator: inout SplitMix, depth: Int) -> JSONValue {

@@ -2,6 +2,7 @@ import Foundation
 import FraudModelAPI
 import FraudModelOperator
 import Testing
+import TandemTestSupport
 
 /// Seeded random tests of the planner's guarantees. (x-sheep/swift-property-based cannot be
 /// fetched in this workplace, so these are plain seeded loops; a failure prints its seed.)
@@ -142,18 +143,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64) for randomized tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func chance(_ percent: Int) -> Bool { next(below: 100) < percent }
-    mutating func pick<T>(_ options: [T]) -> T { options[next(below: options.count)] }
-}

@@ -1,26 +1,14 @@
 import Testing
 
 @testable import KubeAPI
-
-/// A small deterministic generator (SplitMix64), so failures reproduce from the seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TandemTestSupport
 
 @Suite("server-side apply: properties")
 struct ServerSideApplyPropertyTests {
     let now = ServerSideApplyFixtures.now
 
     /// A random Deployment-shaped configuration: labels, replicas, containers with env and ports, finalizers.
-    func randomConfiguration(_ random: inout SeededGenerator) -> JSONValue {
+    func randomConfiguration(_ random: inout SplitMix) -> JSONValue {
         func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
         func some(_ values: [String]) -> [String] { values.filter { _ in random.next() % 2 == 0 } }
         var labels: [String: JSONValue] = [:]
@@ -63,7 +51,7 @@ struct ServerSideApplyPropertyTests {
 
     @Test("applying the same configuration twice changes nothing the second time", arguments: 0..<100)
     func applyIsIdempotent(seed: UInt64) throws {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix(seed: seed)
         var live: JSONValue? = nil
         for manager in ["alice", "bob", "alice"] {
             let configuration = randomConfiguration(&random)
@@ -76,7 +64,7 @@ struct ServerSideApplyPropertyTests {
 
     @Test("the union of all managers' fields is exactly the object's fields, after any mix of applies and updates", arguments: 0..<100)
     func ownershipCoversTheObject(seed: UInt64) throws {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix(seed: seed)
         var live: JSONValue? = nil
         for step in 0..<6 {
             let configuration = randomConfiguration(&random)

@@ -1,5 +1,6 @@
 import KubeAPI
 import Testing
+import TandemTestSupport
 
 @Suite("Watch event decoding and line framing")
 struct WatchDecodingTests {
@@ -28,7 +29,7 @@ struct WatchDecodingTests {
 
     @Test("the framer returns the same lines whatever the chunk boundaries (fuzz)")
     func framerFuzz() throws {
-        var generator = SplitMix64(seed: 0x7A4D)
+        var generator = SplitMix(seed: 0x7A4D)
         for round in 0..<300 {
             let count = Int(generator.next() % 20)
             var lines: [[UInt8]] = []
@@ -61,18 +62,5 @@ struct WatchDecodingTests {
         #expect(try framer.append(Array("ab\n\ncd".utf8)) == [Array("ab".utf8)])
         #expect(framer.finish() == Array("cd".utf8))
         #expect(throws: LineFramer.LineTooLong.self) { try framer.append(Array("0123456789".utf8)) }
-    }
-}
-
-/// A small deterministic generator so fuzz failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import KubeAPI
 import Testing
 
 @testable import KubeEmulator
+import TandemTestSupport
 
 /// Pins down `KubernetesProtobuf.decode` against bodies captured from kubectl 1.32 and against
 /// hand-built messages. Fixtures: `Fixtures/protobuf/README.md`.
@@ -238,7 +239,7 @@ import Testing
     // MARK: Robustness
 
     @Test func randomBytesNeverCrashAndAlwaysThrow() {
-        var random = SplitMix64(seed: 0x6B38_7300)
+        var random = SplitMix(seed: 0x6B38_7300)
         for round in 0..<3000 {
             let count = Int(random.next() % 64)
             var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -259,7 +260,7 @@ import Testing
     }
 
     @Test func randomMessagesInsideAKnownKindNeverCrash() throws {
-        var random = SplitMix64(seed: 42)
+        var random = SplitMix(seed: 42)
         let fixtures = try Self.fixtureNames.map { try ProtobufFixture.body($0) }
         for round in 0..<4000 {
             var bytes = fixtures[round % fixtures.count]
@@ -409,7 +410,7 @@ private struct ProtobufTestMessage {
     }
 
     /// Random fields with small numbers (so they often hit known ones) and every wire type.
-    mutating func randomFields(_ random: inout SplitMix64, depth: Int) {
+    mutating func randomFields(_ random: inout SplitMix, depth: Int) {
         for _ in 0..<(random.next() % 6) {
             let field = Int(1 + random.next() % 12)
             switch random.next() % 5 {
@@ -448,18 +449,5 @@ private struct ProtobufTestMessage {
         envelope.string(3, contentEncoding)
         envelope.string(4, "")
         return KubernetesProtobuf.magic + envelope.bytes
-    }
-}
-
-/// A small deterministic generator, so fuzz rounds reproduce.
-private struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
