@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "KubeEmulator", targets: ["KubeEmulator"]),
+        .library(name: "KubeNodeAgent", targets: ["KubeNodeAgent"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .executable(name: "kube-emulator", targets: ["kube-emulator"]),
         .library(name: "FraudServing", targets: ["FraudServing"]),
@@ -159,11 +160,38 @@ let package = Package(
             ],
             path: "hack/bench/runtime-bench"
         ),
+        // kube-emulator's node agent for --run-pods: the kubelet (pods as processes in their own
+        // network and mount namespaces, probes, logs), the endpoint-slice controller and the
+        // loopback load balancer; it talks to the API server only through ClusterAccess
+        .target(
+            name: "KubeNodeAgent",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeNodeAgentTests",
+            dependencies: [
+                "KubeNodeAgent",
+                "KubeAPI",
+                "KubeEmulator",
+                "KubeEmulatorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // the API server emulator used by tests and the local demo
         .target(
             name: "KubeEmulator",
             dependencies: [
                 "KubeAPI",
+                "KubeNodeAgent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -179,6 +207,7 @@ let package = Package(
             name: "kube-emulator",
             dependencies: [
                 "KubeEmulator",
+                "KubeNodeAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -212,6 +241,7 @@ let package = Package(
             dependencies: [
                 "TandemTestSupport",
                 "KubeEmulator",
+                "KubeNodeAgent",
                 "KubeAPI",
                 "KubeEmulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

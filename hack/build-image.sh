@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Build the fraud-server image for one model version.
+# Build the fraud-server image for one model version, and/or its entry in a kube-emulator
+# image catalog (what `kube-emulator --run-pods --image-catalog FILE` runs for that image).
 #
-# Usage: hack/build-image.sh MODEL_FILE VERSION
-#   MODEL_FILE  an XGBoost JSON (.json) or LightGBM text (.txt) model
-#   VERSION     the model version; the image is tagged IMAGE:VERSION
-# Env: IMAGE (default fraud-detector), DOCKER (default docker)
+# Usage: hack/build-image.sh [--catalog FILE] [--no-docker] MODEL_FILE VERSION
+#   MODEL_FILE    an XGBoost JSON (.json) or LightGBM text (.txt) model
+#   VERSION       the model version; the image is tagged IMAGE:VERSION
+#   --catalog F   write (or replace) IMAGE:VERSION's entry in catalog F: the fraud-server binary
+#                 as ENTRYPOINT, the Dockerfile's ENV, the model file at /models/
+#   --no-docker   skip `docker build` (machines without a Docker engine)
+# Env: IMAGE (default fraud-detector), DOCKER (default docker), FRAUD_SERVER (the binary for
+#      the catalog; default: the release build, then the debug build)
 #
 # Prints the model's sha256: put it in the FraudModel's spec.modelSHA256 so every
 # replica refuses readiness if the file it serves is not this one.
 set -euo pipefail
 
+CATALOG=""
+USE_DOCKER=1
+while [[ $# -gt 0 && $1 == --* ]]; do
+    case $1 in
+        --catalog) CATALOG=${2:?--catalog needs a file}; shift 2 ;;
+        --no-docker) USE_DOCKER=0; shift ;;
+        *) echo "build-image: unknown option $1" >&2; exit 2 ;;
+    esac
+done
 if [[ $# -ne 2 ]]; then
-    echo "usage: $0 MODEL_FILE VERSION" >&2
+    echo "usage: $0 [--catalog FILE] [--no-docker] MODEL_FILE VERSION" >&2
     exit 2
 fi
 MODEL_FILE=$1
@@ -29,6 +43,44 @@ case "$MODEL_FILE" in
     *) echo "build-image: $MODEL_FILE must end in .json (XGBoost) or .txt (LightGBM)" >&2; exit 1 ;;
 esac
 sha256=$(sha256sum "$MODEL_FILE" | awk '{ print $1 }')
+
+if [[ -n "$CATALOG" ]]; then
+    server=${FRAUD_SERVER:-}
+    if [[ -z "$server" ]]; then
+        for configuration in release debug; do
+            candidate="$(swift build -c "$configuration" --show-bin-path 2>/dev/null)/fraud-server"
+            if [[ -x "$candidate" ]]; then server=$candidate; break; fi
+        done
+    fi
+    [[ -x "$server" ]] || { echo "build-image: no fraud-server binary (swift build -c release --product fraud-server, or set FRAUD_SERVER)" >&2; exit 1; }
+    model_path=$(cd "$(dirname "$MODEL_FILE")" && pwd)/$(basename "$MODEL_FILE")
+    server=$(cd "$(dirname "$server")" && pwd)/$(basename "$server")
+    entry=$(cat <<ENTRY
+- image: $IMAGE:$VERSION
+  # modelSHA256: $sha256
+  command: [$server]
+  env: {MODEL_PATH: /models/$basename, PORT: "8080", LOG_FORMAT: json}
+  workingDir: /
+  files:
+    /models/$basename: $model_path
+ENTRY
+)
+    existing=""
+    if [[ -f "$CATALOG" ]]; then
+        # Keep every other entry; an entry runs from its `- image:` line to the next one.
+        existing=$(awk -v image="- image: $IMAGE:$VERSION" '
+            /^- image: / { skip = ($0 == image) }
+            /^images:/ { next }
+            !skip { print }' "$CATALOG")
+    fi
+    { echo "images:"; [[ -n "$existing" ]] && printf '%s\n' "$existing"; printf '%s\n' "$entry"; } >"$CATALOG.tmp"
+    mv "$CATALOG.tmp" "$CATALOG"
+    echo "build-image: catalog entry $IMAGE:$VERSION written to $CATALOG"
+fi
+if [[ $USE_DOCKER -eq 0 ]]; then
+    echo "modelSHA256: $sha256"
+    exit 0
+fi
 
 # The model must sit inside the build context; stage it under .build-image/.
 stage=.build-image

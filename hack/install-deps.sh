@@ -8,6 +8,10 @@ cd "$REPO_ROOT"
 need_apt=()
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v wrk >/dev/null || need_apt+=(wrk)
+command -v curl >/dev/null || need_apt+=(curl)
+# kube-emulator --run-pods: network namespaces and veths (ip), nsenter/unshare/setpriv.
+command -v ip >/dev/null || need_apt+=(iproute2)
+command -v setpriv >/dev/null || need_apt+=(util-linux)
 python3 -c 'import venv' 2>/dev/null || need_apt+=(python3-venv)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
   step "apt-get install ${need_apt[*]}"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeEmulator
+import KubeNodeAgent
 import Logging
 
 /// `kube-emulator`: a Kubernetes API server emulator for tests and the local demo.
@@ -54,6 +55,25 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("unpullable-images"), help: "Regular expression: containers whose image matches never pull (ImagePullBackOff).")
     var unpullableImages: String?
 
+    @Flag(name: .customLong("run-pods"), help: ArgumentHelp(
+        "Run pods for real: every container is a process in the pod's own network and mount namespaces, with probes, logs, Endpoints and loopback load balancers. Implies the controllers of --simulate-workloads. Needs root."))
+    var runPods = false
+
+    @Option(name: .customLong("image-catalog"), help: "YAML file mapping image references to what they contain (command, env, files); with --run-pods.")
+    var imageCatalog: String?
+
+    @Option(name: .customLong("pod-cidr"), help: "The pod network, an IPv4 /16 (default: the first free one of 10.201.0.0/16 … 10.254.0.0/16).")
+    var podCIDR: String?
+
+    @Option(name: .customLong("crashloop-backoff-seconds"), help: "The first crash-loop back-off; it doubles up to --max-backoff-seconds (kubelet: 10).")
+    var crashLoopBackoffSeconds: Double = 10
+
+    @Option(name: .customLong("max-backoff-seconds"), help: "The longest crash-loop back-off (kubelet: 300).")
+    var maxBackoffSeconds: Double = 300
+
+    @Option(name: .customLong("state-dir"), help: "Where pods' files live (swept of dead emulators' leftovers at start).")
+    var stateDir = "/tmp/kube-emulator-nodes"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -63,6 +83,10 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         if let unpullableImages, (try? Regex(unpullableImages)) == nil {
             throw ValidationError("--unpullable-images is not a valid regular expression: \(unpullableImages)")
+        }
+        if !runPods, imageCatalog != nil || podCIDR != nil { throw ValidationError("--image-catalog and --pod-cidr need --run-pods") }
+        if crashLoopBackoffSeconds <= 0 || maxBackoffSeconds < crashLoopBackoffSeconds {
+            throw ValidationError("--crashloop-backoff-seconds must be positive and at most --max-backoff-seconds")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
@@ -89,6 +113,17 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         configuration.simulateWorkloads = simulateWorkloads
         configuration.podReadySeconds = podReadySeconds
         configuration.unpullableImages = unpullableImages
+        configuration.runPods = runPods
+        configuration.nodeAgent.podCIDR = podCIDR
+        configuration.nodeAgent.stateRoot = stateDir
+        configuration.nodeAgent.initialBackoff = .milliseconds(Int64(crashLoopBackoffSeconds * 1000))
+        configuration.nodeAgent.maxBackoff = .milliseconds(Int64(maxBackoffSeconds * 1000))
+        if let imageCatalog {
+            do { configuration.nodeAgent.images = try ImageCatalog.load(path: imageCatalog) } catch {
+                FileHandle.standardError.write(Data("kube-emulator: --image-catalog \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
         let emulator = try await KubeEmulator.start(configuration, logger: logger)
         if let kubeconfigOut {

@@ -8,6 +8,8 @@ struct Authenticator: Sendable {
     var tokenUser = "admin"
     /// Whether verified client certificates authenticate (CN = user).
     var clientCertificates: Bool
+    /// Bound service-account tokens issued to pods (`--run-pods`); nil: none are accepted.
+    var serviceAccounts: ServiceAccountTokens? = nil
 
     /// The outcome for one request.
     enum Outcome: Equatable {
@@ -23,8 +25,11 @@ struct Authenticator: Sendable {
     func authenticate(authorization: String?, peer: ClientIdentity?) -> Outcome {
         if let authorization, !authorization.isEmpty {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer", let token, String(parts[1]) == token else { return .rejected }
-            return .user(tokenUser)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .rejected }
+            let presented = String(parts[1])
+            if let token, presented == token { return .user(tokenUser) }
+            if let user = serviceAccounts?.user(for: presented) { return .user(user) }
+            return .rejected
         }
         if clientCertificates, let peer { return .user(peer.user) }
         return requiresAuthentication ? .anonymous : .user("system:admin")

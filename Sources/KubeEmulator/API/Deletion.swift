@@ -12,6 +12,8 @@ struct Deletion {
         var uid: String?
         var resourceVersion: String?
         var propagationPolicy: String?
+        /// DeleteOptions.gracePeriodSeconds (body or query).
+        var gracePeriodSeconds: Int64?
 
         init(request: EmulatorRequest) throws(KubeStatus) {
             var body: JSONValue = .emptyObject
@@ -29,6 +31,7 @@ struct Deletion {
             uid = body[path: ["preconditions", "uid"]]?.stringValue
             resourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
             propagationPolicy = body["propagationPolicy"]?.stringValue ?? request.query["propagationPolicy"]
+            gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue ?? request.query["gracePeriodSeconds"].flatMap { Int64($0) }
             if body["orphanDependents"]?.boolValue == true || request.flag("orphanDependents") { propagationPolicy = "Orphan" }
             if let policy = propagationPolicy, !["Background", "Foreground", "Orphan"].contains(policy) {
                 throw KubeStatus.badRequest("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")
@@ -53,7 +56,8 @@ struct Deletion {
         if definition.kind == "Namespace" {
             return deleteNamespace(key, object: object, state: &state)
         }
-        return state.beginDeletion(definition.storageKey, key, propagation: options.propagationPolicy, now: handler.now) ?? object
+        return state.beginDeletion(definition.storageKey, key, propagation: options.propagationPolicy, now: handler.now,
+                                   gracePeriodSeconds: options.gracePeriodSeconds) ?? object
     }
 
     private func deleteNamespace(_ key: ObjectKey, object: JSONValue, state: inout StoreState) -> JSONValue {

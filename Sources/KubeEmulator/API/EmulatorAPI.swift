@@ -13,6 +13,9 @@ struct EmulatorAPI: Sendable {
     let admin: AdminEndpoint?
     let maxBodyBytes: Int
     let logger: Logger
+    /// The node's kubelet log source and pod-network guard (`pods/log`, the proxy subresources).
+    /// Defaults to an empty connection: simulated pods.
+    var kubelet = KubeletConnection()
 
     func respond(_ raw: HTTPServer.RawRequest) async -> EmulatorResponse {
         let started = ContinuousClock.now
@@ -111,6 +114,7 @@ struct EmulatorAPI: Sendable {
             guard let definition = registry.definition(group: path.group, version: path.version, plural: path.plural) else { return notFound() }
             if !definition.namespaced, path.namespace != nil { return notFound() }
             if definition.namespaced, path.namespace == nil, path.name != nil { return notFound() }
+            if let response = await nodeSubresource(definition, path: path, request: request) { return response }
             return await ResourceHandler(definition: definition, path: path, request: request, store: store, settings: settings).handle()
         }
     }

@@ -9,6 +9,8 @@ struct EmulatorRequest: Sendable {
     var path: String
     /// Query parameters (the first value of each name).
     var query: [String: String]
+    /// The query as sent (still percent-encoded, without the `?`); empty without one.
+    var rawQuery: String
     /// Header names lowercased.
     var headers: [String: String]
     var body: [UInt8]
@@ -21,6 +23,7 @@ struct EmulatorRequest: Sendable {
         path = String(parts[0])
         pathSegments = path.split(separator: "/").map { PercentEncoding.decode(String($0)) }
         var query: [String: String] = [:]
+        rawQuery = parts.count > 1 ? String(parts[1]) : ""
         if parts.count > 1 {
             for pair in parts[1].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -23,6 +23,9 @@ enum Route: Equatable, Sendable {
         var subresource: String?
         /// The legacy `/watch/` path prefix.
         var watchPrefix: Bool = false
+        /// The segments after a `proxy` subresource (`pods/NAME/proxy/a/b` → `["a", "b"]`);
+        /// empty for every other path.
+        var subpath: [String] = []
     }
 
     /// Parses the path segments of a request.
@@ -60,10 +63,11 @@ enum Route: Equatable, Sendable {
             rest.removeFirst()
         }
         func path(_ plural: String, namespace: String?, _ tail: ArraySlice<String>) -> Route {
-            guard tail.count <= 2 else { return .notFound }
+            let subresource = tail.dropFirst().first
+            guard tail.count <= 2 || (subresource == "proxy" && !watchPrefix) else { return .notFound }
             return .resource(ResourcePath(
                 group: group, version: version, plural: plural, namespace: namespace,
-                name: tail.first, subresource: tail.dropFirst().first, watchPrefix: watchPrefix))
+                name: tail.first, subresource: subresource, watchPrefix: watchPrefix, subpath: Array(tail.dropFirst(2))))
         }
         guard let first = rest.first else { return .notFound }
         if first == "namespaces", rest.count >= 2 {

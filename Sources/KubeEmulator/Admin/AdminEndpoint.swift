@@ -1,4 +1,6 @@
+import Foundation
 import KubeAPI
+import KubeNodeAgent
 
 /// `/_emulator/…`: test controls on the API port, answered only to loopback clients and only
 /// with `--admin`. See README's "kube-emulator admin endpoint".
@@ -8,11 +10,14 @@ struct AdminEndpoint: Sendable {
     let faults: FaultInjector
     let gate: ConnectionGate
     let simulator: WorkloadSimulator
+    /// The node agent of `--run-pods` (for the image catalog), or nil.
+    var nodeAgent: NodeAgent? = nil
 
     func respond(_ segments: [String], request: EmulatorRequest, remoteAddress: String) async -> EmulatorResponse {
         guard Self.isLoopback(remoteAddress) else {
             return .status(.forbidden("the emulator admin endpoint answers loopback clients only"))
         }
+        if segments == ["image-catalog"] { return imageCatalog(request) }
         var body: JSONValue = .emptyObject
         if !request.body.isEmpty {
             guard let parsed = try? JSONValue(parsing: request.body) else { return .status(.badRequest("admin request body must be JSON")) }
@@ -71,6 +76,27 @@ struct AdminEndpoint: Sendable {
             return .json(["mode": "serve"])
         default:
             return .status(KubeStatus(code: 404, reason: "NotFound", message: "unknown admin endpoint /_emulator/\(segments.joined(separator: "/"))"))
+        }
+    }
+
+    /// `PUT /_emulator/image-catalog` with catalog YAML replaces the node agent's images
+    /// (relative file paths resolve against the emulator's working directory); `GET` lists them.
+    private func imageCatalog(_ request: EmulatorRequest) -> EmulatorResponse {
+        guard let nodeAgent else { return .status(.badRequest("the image catalog needs --run-pods")) }
+        switch request.method {
+        case "GET":
+            return .json(["images": .array(nodeAgent.imageCatalog.images.map { .string($0.reference) })])
+        case "PUT", "POST":
+            do {
+                let catalog = try ImageCatalog.parse(String(decoding: request.body, as: UTF8.self), source: "admin request",
+                                                     baseDirectory: FileManager.default.currentDirectoryPath)
+                nodeAgent.setImageCatalog(catalog)
+                return .json(["images": .int(Int64(catalog.images.count))])
+            } catch {
+                return .status(.badRequest(error.description))
+            }
+        default:
+            return .status(.methodNotAllowed())
         }
     }
 

@@ -17,6 +17,12 @@ enum BuiltinResources {
             verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
             hasStatus: true, builtinTable: .services, nameRule: .dns1035Label, storageVersion: "v1"),
         ResourceDefinition(
+            group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints", listKind: "EndpointsList",
+            shortNames: ["ep"], namespaced: true, builtinTable: .endpoints, storageVersion: "v1"),
+        ResourceDefinition(
+            group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice",
+            listKind: "EndpointSliceList", namespaced: true, builtinTable: .endpointSlices, storageVersion: "v1"),
+        ResourceDefinition(
             group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount",
             listKind: "ServiceAccountList", shortNames: ["sa"], namespaced: true, builtinTable: .serviceAccounts,
             storageVersion: "v1"),

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeNodeAgent
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -25,13 +26,19 @@ public final class KubeEmulator: Sendable {
     let faults: FaultInjector
     let gate: ConnectionGate
     let simulator: WorkloadSimulator
+    /// The node agent's log source and pod-network guard; set with `setPodLogSource(_:)` and `setPodAddressGuard(_:)`.
+    let kubelet: KubeletConnection
+    /// The node agent that runs pods for real (`runPods`), or nil.
+    public let nodeAgent: NodeAgent?
     /// The accept loop and the background controllers. They are owned by this instance:
     /// `shutdown()` cancels them and waits for them.
     private let serving: Task<Void, Never>
 
     private init(configuration: KubeEmulatorConfiguration, pki: EmulatorPKI?, port: Int, store: ObjectStore,
                  counters: RequestCounters, faults: FaultInjector, gate: ConnectionGate, simulator: WorkloadSimulator,
-                 serving: Task<Void, Never>) {
+                 kubelet: KubeletConnection, nodeAgent: NodeAgent?, serving: Task<Void, Never>) {
+        self.kubelet = kubelet
+        self.nodeAgent = nodeAgent
         self.simulator = simulator
         self.configuration = configuration
         self.pki = pki
@@ -45,49 +52,94 @@ public final class KubeEmulator: Sendable {
         self.serving = serving
     }
 
-    /// Binds, seeds the default namespaces and starts serving.
+    /// Binds, seeds the default namespaces and starts serving. With `runPods`, first makes the
+    /// node's pod network (and throws with a clear message without root).
     public static func start(_ configuration: KubeEmulatorConfiguration, logger: Logger = Logger(label: "kube-emulator")) async throws -> KubeEmulator {
-        let pki = configuration.tls ? try EmulatorPKI.generate(clusterName: configuration.name) : nil
+        var agentConfiguration = configuration.nodeAgent
+        agentConfiguration.clusterName = configuration.name
+        let nodeAgent = configuration.runPods ? try await NodeAgent.prepare(agentConfiguration, logger: logger) : nil
+        do {
+            return try await start(configuration, nodeAgent: nodeAgent, logger: logger)
+        } catch {
+            await nodeAgent?.shutdown()
+            throw error
+        }
+    }
+
+    private static func start(_ configuration: KubeEmulatorConfiguration, nodeAgent: NodeAgent?, logger: Logger) async throws -> KubeEmulator {
+        let pki = configuration.tls
+            ? try EmulatorPKI.generate(clusterName: configuration.name, extraServerNames: nodeAgent.map { [$0.hostAddress] } ?? []) : nil
         let tlsContext = try pki.map { try NIOSSLContext(configuration: $0.makeServerTLSConfiguration(requestClientCertificates: configuration.clientCertificateAuth)) }
         let store = ObjectStore(historyCapacity: configuration.historySize)
         seedNamespaces(store)
+        store.read { $0.gracefulPodDeletion = nodeAgent != nil }
         let counters = RequestCounters()
         let faults = FaultInjector()
         let gate = ConnectionGate()
-        let simulator = WorkloadSimulator(settings: .init(podReadySeconds: configuration.podReadySeconds, unpullableImages: nil))
+        let simulator = WorkloadSimulator(settings: .init(podReadySeconds: configuration.podReadySeconds, unpullableImages: nil,
+                                                          simulateKubelet: nodeAgent == nil))
         try simulator.setUnpullableImages(configuration.unpullableImages)
-        let server = HTTPServer(
-            host: configuration.host, port: configuration.port, tls: tlsContext, maxBodyBytes: configuration.maxBodyBytes,
-            gate: gate,
-            identify: { channel in
-                guard let pki, configuration.clientCertificateAuth else { return nil }
-                return try? await pki.clientIdentity(of: channel)
-            },
-            logger: logger)
-        let listener = try await server.bind()
+        func server(host: String, port: Int) -> HTTPServer {
+            HTTPServer(
+                host: host, port: port, tls: tlsContext, maxBodyBytes: configuration.maxBodyBytes,
+                gate: gate,
+                identify: { channel in
+                    guard let pki, configuration.clientCertificateAuth else { return nil }
+                    return try? await pki.clientIdentity(of: channel)
+                },
+                logger: logger)
+        }
+        let mainServer = server(host: configuration.host, port: configuration.port)
+        let listener = try await mainServer.bind()
         let port = listener.channel.localAddress?.port ?? configuration.port
+        // Pods reach the API server on the host's address on the pod network, as in-cluster
+        // clients reach the `kubernetes` Service.
+        let podServer = nodeAgent.map { server(host: $0.hostAddress, port: port) }
+        let podListener = try await podServer?.bind()
+        let tokens = ServiceAccountTokens()
+        let kubelet = KubeletConnection()
+        kubelet.logs = nodeAgent?.logSource
+        kubelet.addressGuard = nodeAgent?.addressGuard
         let api = EmulatorAPI(
             store: store,
             settings: EmulatorSettings(bookmarkInterval: configuration.bookmarkInterval, serverAddress: "\(configuration.host):\(port)"),
-            authenticator: Authenticator(token: configuration.token, clientCertificates: configuration.clientCertificateAuth),
+            authenticator: Authenticator(token: configuration.token, clientCertificates: configuration.clientCertificateAuth, serviceAccounts: tokens),
             counters: counters, faults: faults,
-            admin: configuration.admin ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate, simulator: simulator) : nil,
-            maxBodyBytes: configuration.maxBodyBytes, logger: logger)
-        let controllers = configuration.simulateWorkloads ? BackgroundControllers(store: store, simulator: simulator, clock: { Date() }) : nil
+            admin: configuration.admin
+                ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate, simulator: simulator, nodeAgent: nodeAgent) : nil,
+            maxBodyBytes: configuration.maxBodyBytes, logger: logger, kubelet: kubelet)
+        let controllers = configuration.simulateWorkloads || nodeAgent != nil
+            ? BackgroundControllers(store: store, simulator: simulator, clock: { Date() }) : nil
+        let cluster = nodeAgent.map { agent in
+            StoreClusterAccess(store: store, tokens: tokens, endpoint: InClusterEndpoint(
+                host: agent.hostAddress, port: podListener?.channel.localAddress?.port ?? port, certificateAuthorityPEM: pki?.caCertificatePEM ?? ""))
+        }
         let serving = Task {
             await withDiscardingTaskGroup { group in
                 if let controllers { group.addTask { await controllers.run() } }
+                if let nodeAgent, let cluster {
+                    group.addTask { await nodeAgent.run(cluster: cluster) }
+                    group.addTask { await EndpointsController(cluster: cluster, logger: logger).run() }
+                    group.addTask {
+                        await ServiceLoadBalancer(cluster: cluster, addressGuard: nodeAgent.addressGuard,
+                                                  addressPrefix: nodeAgent.loadBalancerAddressPrefix, logger: logger).run()
+                    }
+                }
+                if let podServer, let podListener {
+                    group.addTask { try? await podServer.serve(podListener) { await api.respond($0) } }
+                }
                 do {
-                    try await server.serve(listener) { await api.respond($0) }
+                    try await mainServer.serve(listener) { await api.respond($0) }
                 } catch is CancellationError {
                 } catch {
                     logger.error("kube-emulator stopped serving", metadata: ["error": "\(error)"])
                 }
                 group.cancelAll()
             }
+            await nodeAgent?.shutdown()
         }
         return KubeEmulator(configuration: configuration, pki: pki, port: port, store: store, counters: counters,
-                            faults: faults, gate: gate, simulator: simulator, serving: serving)
+                            faults: faults, gate: gate, simulator: simulator, kubelet: kubelet, nodeAgent: nodeAgent, serving: serving)
     }
 
     /// Runs `body` with a started emulator and shuts it down afterwards, whatever happens.

@@ -1,3 +1,5 @@
+import KubeNodeAgent
+
 /// How a `KubeEmulator` is started. Every default is the one `kube-emulator` uses.
 public struct KubeEmulatorConfiguration: Sendable {
     /// The address to listen on. Defaults to `127.0.0.1`.
@@ -29,6 +31,14 @@ public struct KubeEmulatorConfiguration: Sendable {
     /// A regular expression; containers whose image matches never pull (ImagePullBackOff).
     /// Defaults to nil (every image pulls).
     public var unpullableImages: String?
+
+    /// Run pods for real (`--run-pods`): a node agent starts every pod's containers as processes
+    /// in their own network and mount namespaces, maintains Endpoints and EndpointSlices, and
+    /// serves `type: LoadBalancer` Services on loopback addresses. Implies the deployment and
+    /// replicaset controllers of `simulateWorkloads`. Needs root. Defaults to false.
+    public var runPods = false
+    /// How the node agent runs pods (images, pod CIDR, back-off). Its cluster name is `name`.
+    public var nodeAgent = NodeAgentConfiguration()
 
     public init() {}
 }

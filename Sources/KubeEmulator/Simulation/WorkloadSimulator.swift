@@ -16,6 +16,8 @@ final class WorkloadSimulator: Sendable {
         var podReadySeconds: Double = 0.5
         /// Images matching this pattern never pull (ImagePullBackOff).
         var unpullableImages: String?
+        /// Play the kubelet too (pod status, readiness); false when a node agent runs pods for real.
+        var simulateKubelet = true
     }
 
     private struct Memory {
@@ -88,7 +90,7 @@ struct SimulationPass {
         var live: Set<String> = []
         for (key, pod) in state.objects(WorkloadSimulator.pods, namespace: nil) {
             live.insert(Self.uid(pod))
-            reconcilePodStatus(key, pod)
+            if settings.simulateKubelet { reconcilePodStatus(key, pod) }
         }
         podStarts = podStarts.filter { live.contains($0.key) }
         for (key, replicaSet) in state.objects(WorkloadSimulator.replicaSets, namespace: nil) {

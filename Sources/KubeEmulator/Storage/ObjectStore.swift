@@ -52,6 +52,9 @@ struct StoreState: Sendable {
     private var watchers: [Int: Watcher] = [:]
     private var nextWatcherID = 0
     var registry = ResourceRegistry()
+    /// Pods on a node are deleted as kube-apiserver does with a kubelet running them: marked with
+    /// `deletionTimestamp` and kept until the kubelet has stopped them (`--run-pods`).
+    var gracefulPodDeletion = false
 
     /// Events a watch may fall behind by before it is closed (the client then resumes from its last resourceVersion).
     static let watchBufferLimit = 10_000

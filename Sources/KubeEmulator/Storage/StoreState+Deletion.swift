@@ -11,8 +11,12 @@ extension StoreState {
 
     /// Starts deleting an object: with finalizers (or Foreground/Orphan propagation) it is marked
     /// and kept; otherwise it is removed. Returns its state afterwards (marked, or last).
-    mutating func beginDeletion(_ storage: StorageKey, _ key: ObjectKey, propagation: String?, now: Date) -> JSONValue? {
+    mutating func beginDeletion(_ storage: StorageKey, _ key: ObjectKey, propagation: String?, now: Date,
+                                gracePeriodSeconds: Int64? = nil) -> JSONValue? {
         guard var object = object(storage, key) else { return nil }
+        if let graceful = beginGracefulPodDeletion(storage, key, object, now: now, gracePeriodSeconds: gracePeriodSeconds) {
+            return graceful
+        }
         var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         let extra: JSONValue? = switch propagation {
         case "Foreground": .string(Self.foregroundFinalizer)
@@ -37,6 +41,37 @@ extension StoreState {
         }
         collectGarbage(now: now)
         return self.object(storage, key) ?? object
+    }
+
+    static let podsStorage = StorageKey(group: "", resource: "pods")
+
+    /// A scheduled pod with a grace period is marked (deletionTimestamp = now + grace) and left
+    /// for its kubelet, which stops its containers and then calls `finishDeletion`. Returns nil
+    /// when the ordinary path applies.
+    private mutating func beginGracefulPodDeletion(_ storage: StorageKey, _ key: ObjectKey, _ object: JSONValue, now: Date,
+                                                   gracePeriodSeconds: Int64?) -> JSONValue? {
+        guard gracefulPodDeletion, storage == Self.podsStorage,
+              !(object[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty else { return nil }
+        let phase = object[path: ["status", "phase"]]?.stringValue
+        let requested = gracePeriodSeconds ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+        // As kube-apiserver: a pod that never ran, or has finished, needs no grace.
+        let grace = phase == "Succeeded" || phase == "Failed" ? 0 : max(0, requested)
+        if grace == 0 { return nil }
+        if let existing = object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue, existing <= grace { return object }
+        var marked = object
+        marked[path: ["metadata", "deletionTimestamp"]] = .string(Timestamp.rfc3339(now.addingTimeInterval(Double(grace))))
+        marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
+        return put(storage, key, marked)
+    }
+
+    /// The kubelet's last word on a pod it stopped: the object goes, unless finalizers hold it.
+    @discardableResult
+    mutating func finishDeletion(_ storage: StorageKey, _ key: ObjectKey, now: Date) -> JSONValue? {
+        guard let current = object(storage, key) else { return nil }
+        guard (current[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty else { return current }
+        let last = removeWithSideEffects(storage, key)
+        collectGarbage(now: now)
+        return last
     }
 
     /// Removes an object for good, with a CRD's instances and an emptied namespace.

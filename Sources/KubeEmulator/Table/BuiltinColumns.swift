@@ -81,10 +81,10 @@ enum BuiltinColumns {
                     return .string("\(statuses.filter { $0["ready"] == true }.count)/\(total)")
                 },
                 Column(name: "Status", type: "string", description: "The aggregate status of the containers in this pod.") { object, _ in
-                    .string(podStatus(object))
+                    .string(PodPrinter.status(object))
                 },
-                Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.") { object, _ in
-                    .string(String((object[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }))
+                Column(name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.") { object, now in
+                    .string(PodPrinter.restarts(object, now: now))
                 },
                 age,
                 Column(name: "IP", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "podIP"]] ?? "<none>" }),
@@ -132,6 +132,10 @@ enum BuiltinColumns {
                 },
                 age,
             ]
+        case .endpoints:
+            return endpointsColumns
+        case .endpointSlices:
+            return endpointSliceColumns
         case .rbac:
             return [name, Column(name: "Created At", type: "string", description: "") { object, _ in
                 object[path: ["metadata", "creationTimestamp"]] ?? ""
@@ -141,15 +145,6 @@ enum BuiltinColumns {
                 object[path: ["metadata", "creationTimestamp"]] ?? ""
             }]
         }
-    }
-
-    /// STATUS as kubectl shows it: a waiting container's reason, else the phase.
-    static func podStatus(_ pod: JSONValue) -> String {
-        if pod[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
-        for status in pod[path: ["status", "containerStatuses"]]?.arrayValue ?? [] {
-            if let reason = status[path: ["state", "waiting", "reason"]]?.stringValue, !reason.isEmpty { return reason }
-        }
-        return pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
     }
 
     static func externalIP(of service: JSONValue) -> String {

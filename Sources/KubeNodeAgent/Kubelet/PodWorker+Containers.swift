@@ -1,0 +1,172 @@
+import Foundation
+import Glibc
+import KubeAPI
+
+extension PodWorker {
+    var restartPolicy: String { pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always" }
+
+    /// Starts (or restarts) a container, or records why it cannot start.
+    func start(_ index: Int, now: Date) async {
+        var record = containers[index]
+        defer { containers[index] = record }
+        guard let image = context.images.image(for: record.imageReference) else {
+            let first = record.waiting?.reason != "ErrImagePull" && record.waiting?.reason != "ImagePullBackOff"
+            let delay = nextBackoff(&record)
+            record.waiting = first
+                ? ("ErrImagePull", "failed to pull and unpack image \"\(record.imageReference)\": not found in the emulator's image catalog")
+                : ("ImagePullBackOff", "Back-off pulling image \"\(record.imageReference)\"")
+            record.nextStart = now.addingTimeInterval(first ? 0.5 : ContainerRecord.seconds(delay))
+            return
+        }
+        record.image = image
+        let environment: [(String, String)]
+        do {
+            environment = try ContainerEnvironment(pod: podWithIP, lookup: { self.context.cluster.get($0, namespace: $1, name: $2) })
+                .build(container: record.spec, image: image, serviceVariables: context.serviceVariables)
+        } catch {
+            record.waiting = ("CreateContainerConfigError", error.description)
+            record.nextStart = now.addingTimeInterval(1)
+            return
+        }
+        let variables = Dictionary(environment, uniquingKeysWith: { _, last in last })
+        let argv = Self.argv(container: record.spec, image: image).map { ContainerEnvironment.expand($0, with: variables) }
+        let path = variables["PATH"] ?? NodeAgentConfiguration.Defaults.path
+        record.environment = environment
+        guard let executable = argv.first, ContainerLauncher.resolves(executable, files: image.files, path: path) else {
+            let executable = argv.first ?? ""
+            failToStart(&record, now: now, message: "failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+                + "runc create failed: unable to start container process: exec: \"\(executable)\": stat \(executable): no such file or directory: unknown")
+            return
+        }
+        do {
+            var mounts = image.files.sorted { $0.key < $1.key }.map { target, source in
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
+                return ContainerMount(source: source, target: target, readOnly: true, isDirectory: isDirectory.boolValue)
+            }
+            mounts.append(ContainerMount(source: "\(podDirectory)/hosts", target: "/etc/hosts", readOnly: false, isDirectory: false))
+            mounts += try PodVolumes(pod: pod, directory: podDirectory, cluster: context.cluster).mounts(for: record.spec, paths: volumes)
+            let workingDir = record.spec["workingDir"]?.stringValue ?? image.workingDir
+            let plan = ContainerPlan(name: record.name, argv: argv, environment: environment, workingDir: workingDir, mounts: mounts)
+            let instance = record.instance
+            let spawned = try await ContainerLauncher(podDirectory: podDirectory, sandbox: sandbox ?? 0).start(plan, instance: instance)
+            context.ledger.record(spawned.pid)
+            let buffer = context.logs.startInstance(podUID: uid, container: record.name)
+            LogCapture.start(stdout: spawned.stdout!, stderr: spawned.stderr!, into: buffer)
+            if record.instance > 0 { record.restartCount += 1 }
+            record.instance += 1
+            record.pid = spawned.pid
+            record.startedAt = Date()
+            record.containerID = "containerd://" + Self.containerID(uid: uid, name: record.name, instance: record.instance)
+            record.waiting = nil
+            record.terminated = nil
+            record.armProbes(now: record.startedAt!)
+            let pid = spawned.pid, startedInstance = record.instance, containerName = record.name
+            Task { [weak self] in
+                let exit = await ProcessSpawner.shared.exit(of: pid)
+                ProcessSpawner.shared.forget(pid)
+                await self?.exited(containerName, instance: startedInstance, exit: exit)
+            }
+        } catch {
+            failToStart(&record, now: now, message: "\(error)")
+        }
+    }
+
+    /// The pod as the downward API sees it: with the address the kubelet gave it.
+    private var podWithIP: JSONValue {
+        var copy = pod
+        if let podIP { copy[path: ["status", "podIP"]] = .string("\(podIP)") }
+        copy[path: ["status", "hostIP"]] = .string("\(context.network.hostAddress)")
+        return copy
+    }
+
+    /// ENTRYPOINT/CMD against command/args, as Kubernetes combines them.
+    static func argv(container: JSONValue, image: ImageCatalog.Image) -> [String] {
+        let command = container["command"]?.arrayValue?.compactMap(\.stringValue)
+        let args = container["args"]?.arrayValue?.compactMap(\.stringValue)
+        if let command, !command.isEmpty { return command + (args ?? []) }
+        return image.command + (args ?? image.args)
+    }
+
+    static func containerID(uid: String, name: String, instance: Int) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in "\(uid)/\(name)/\(instance)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        let part = String(hash, radix: 16)
+        return String(repeating: part, count: 4).prefix(64).description
+    }
+
+    private func failToStart(_ record: inout ContainerRecord, now: Date, message: String) {
+        record.lastTerminated = TerminatedState(exitCode: 128, reason: "StartError", message: message, startedAt: nil, finishedAt: now,
+                                                containerID: nil)
+        if restartPolicy == "Never" {
+            record.terminated = record.lastTerminated
+            record.lastTerminated = nil
+            record.waiting = nil
+            return
+        }
+        let delay = nextBackoff(&record)
+        if record.instance > 0 { record.restartCount += 1 }
+        record.instance += 1
+        record.waiting = ("RunContainerError", message)
+        record.nextStart = now.addingTimeInterval(ContainerRecord.seconds(delay))
+    }
+
+    /// The wait before the next attempt: none the first time, then the initial back-off,
+    /// doubling up to the maximum.
+    func nextBackoff(_ record: inout ContainerRecord) -> Duration {
+        guard let current = record.backoff else {
+            record.backoff = context.configuration.initialBackoff
+            return .zero
+        }
+        record.backoff = min(current * 2, context.configuration.maxBackoff)
+        return current
+    }
+
+    /// A container process ended.
+    func exited(_ containerName: String, instance: Int, exit: ProcessExit) {
+        guard let index = containers.firstIndex(where: { $0.name == containerName }), containers[index].instance == instance else { return }
+        var record = containers[index]
+        defer { containers[index] = record }
+        let now = Date()
+        let code = exit.exitCode
+        let state = TerminatedState(exitCode: code, reason: code == 0 ? "Completed" : "Error", message: nil,
+                                    startedAt: record.startedAt, finishedAt: now, containerID: record.containerID)
+        let ranFor = now.timeIntervalSince(record.startedAt ?? now)
+        record.pid = nil
+        record.ready = false
+        record.started = false
+        record.killing = false
+        logger.info("container exited", metadata: ["container": "\(containerName)", "exitCode": "\(code)"])
+        let restarts = !isTerminating && (restartPolicy == "Always" || (restartPolicy == "OnFailure" && code != 0))
+        guard restarts else {
+            record.terminated = state
+            record.waiting = nil
+            return
+        }
+        if ranFor > ContainerRecord.seconds(context.configuration.maxBackoff) * 2 { record.backoff = nil }
+        let delay = nextBackoff(&record)
+        record.lastTerminated = state
+        record.nextStart = now.addingTimeInterval(ContainerRecord.seconds(delay))
+        record.waiting = ("CrashLoopBackOff", "back-off \(Self.goDuration(delay)) restarting failed container=\(containerName) pod=\(name)_\(namespace)(\(uid))")
+    }
+
+    /// `10s`, `1m20s`, `5m0s`: Go's time.Duration formatting for whole seconds.
+    static func goDuration(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds < 60 { return "\(seconds)s" }
+        return "\(seconds / 60)m\(seconds % 60)s"
+    }
+
+    /// Stops one container instance: SIGTERM, then SIGKILL to its process group after `grace`.
+    func stop(pid: pid_t, grace: Duration) async {
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while ProcessSpawner.shared.isRunning(pid), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if ProcessSpawner.shared.isRunning(pid) {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+    }
+}
