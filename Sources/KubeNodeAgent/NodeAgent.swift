@@ -37,10 +37,15 @@ public final class NodeAgent: Sendable {
     /// Makes the pod network and the state directory (sweeping what a crashed agent left).
     /// Throws with a clear message without root or the needed tools.
     public static func prepare(_ configuration: NodeAgentConfiguration, logger: Logger) async throws -> NodeAgent {
+        try NodeNetwork.checkPrerequisites()
         let swept = StateDirectory.sweep(root: configuration.stateRoot)
         if swept > 0 { logger.notice("swept state left by a stopped emulator", metadata: ["directories": "\(swept)"]) }
-        let network = try await NodeNetwork.create(requested: configuration.podCIDR, logger: logger)
         let directory = try StateDirectory.create(root: configuration.stateRoot, clusterName: configuration.clusterName)
+        let network: NodeNetwork
+        do { network = try await NodeNetwork.create(requested: configuration.podCIDR, logger: logger) } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
         return NodeAgent(configuration: configuration, network: network, stateDirectory: directory, logger: logger)
     }
 

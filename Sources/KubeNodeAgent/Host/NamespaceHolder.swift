@@ -15,7 +15,7 @@ enum NamespaceHolder {
     static func start(_ argv: [String], kinds: [String], timeout: Duration = .seconds(10)) async throws -> pid_t {
         let holder = try await ProcessSpawner.shared.spawn(argv, pipes: false)
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             guard ProcessSpawner.shared.isRunning(holder.pid) else {
                 let exit = await ProcessSpawner.shared.exit(of: holder.pid)
                 ProcessSpawner.shared.forget(holder.pid)
@@ -26,7 +26,9 @@ enum NamespaceHolder {
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
-        kill(holder.pid, SIGKILL)
+        ProcessSpawner.shared.signal(holder.pid, SIGKILL)
+        _ = await ProcessSpawner.shared.exit(of: holder.pid)
+        ProcessSpawner.shared.forget(holder.pid)
         throw StartError(description: "\(argv.joined(separator: " ")) did not make its namespaces within \(timeout)")
     }
 

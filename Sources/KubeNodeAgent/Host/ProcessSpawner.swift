@@ -81,11 +81,13 @@ final class ProcessSpawner: Sendable {
         }
     }
 
-    /// Waits until `pid` (one this spawner started) ends.
+    /// Waits until `pid` (one this spawner started) ends. A pid it does not know (never
+    /// started, or its exit already forgotten) counts as killed.
     func exit(of pid: pid_t) async -> ProcessExit {
         await withCheckedContinuation { continuation in
             let done: ProcessExit? = state.withLock { state in
                 if let exit = state.exits[pid] { return exit }
+                guard state.running.contains(pid) else { return .signaled(SIGKILL) }
                 state.waiters[pid, default: []].append(continuation)
                 return nil
             }
@@ -95,6 +97,17 @@ final class ProcessSpawner: Sendable {
 
     /// Whether `pid` is still running (not yet reaped).
     func isRunning(_ pid: pid_t) -> Bool { state.withLock { $0.running.contains(pid) } }
+
+    /// Sends `signal` to a process this spawner started (its process group with `group`), only
+    /// while it is not reaped: a reaped pid may already belong to someone else. Reaping happens
+    /// under the same lock, so the pid cannot change hands in between.
+    @discardableResult
+    func signal(_ pid: pid_t, _ signal: Int32, group: Bool = false) -> Bool {
+        state.withLock { state in
+            guard state.running.contains(pid) else { return false }
+            return kill(group ? -pid : pid, signal) == 0
+        }
+    }
 
     /// Forgets the recorded exit of a process whose status nobody needs any more.
     func forget(_ pid: pid_t) { _ = state.withLock { $0.exits.removeValue(forKey: pid) } }
@@ -109,7 +122,10 @@ final class ProcessSpawner: Sendable {
             for request in requests {
                 do {
                     let spawned = try start(request)
-                    state.withLock { _ = $0.running.insert(spawned.pid) }
+                    state.withLock { state in
+                        state.exits[spawned.pid] = nil
+                        state.running.insert(spawned.pid)
+                    }
                     request.continuation.resume(returning: spawned)
                 } catch {
                     request.continuation.resume(throwing: error)
@@ -120,17 +136,21 @@ final class ProcessSpawner: Sendable {
     }
 
     private func reap() {
-        let running = state.withLock { $0.running }
-        for pid in running {
-            var status: Int32 = 0
-            guard waitpid(pid, &status, WNOHANG) == pid else { continue }
-            let signal = status & 0x7f
-            let exit: ProcessExit = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
-            let waiters = state.withLock { state in
+        let finished = state.withLock { state -> [(ProcessExit, [CheckedContinuation<ProcessExit, Never>])] in
+            var finished: [(ProcessExit, [CheckedContinuation<ProcessExit, Never>])] = []
+            for pid in state.running {
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                guard result == pid || (result < 0 && errno == ECHILD) else { continue }
+                let signal = status & 0x7f
+                let exit: ProcessExit = result < 0 ? .signaled(SIGKILL) : signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
                 state.running.remove(pid)
                 state.exits[pid] = exit
-                return state.waiters.removeValue(forKey: pid) ?? []
+                finished.append((exit, state.waiters.removeValue(forKey: pid) ?? []))
             }
+            return finished
+        }
+        for (exit, waiters) in finished {
             for waiter in waiters { waiter.resume(returning: exit) }
         }
     }
@@ -172,34 +192,36 @@ final class ProcessSpawner: Sendable {
         do {
             if request.stdinPipe {
                 let stdinPipe = try makePipe()
-                posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
                 parentEnds.append(stdinPipe.write)
                 childEnds.append(stdinPipe.read)
+                posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
                 spawned.stdin = stdinPipe.write
             } else {
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             }
             if request.pipes {
                 let out = try makePipe()
+                parentEnds.append(out.read)
+                childEnds.append(out.write)
                 let err = try makePipe()
+                parentEnds.append(err.read)
+                childEnds.append(err.write)
                 posix_spawn_file_actions_adddup2(&actions, out.write, 1)
                 posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-                parentEnds += [out.read, err.read]
-                childEnds += [out.write, err.write]
                 spawned.stdout = out.read
                 spawned.stderr = err.read
             } else {
                 posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
                 posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             }
+            // Last, after the dup2s onto 0–2: nothing else this process has open (sockets of the API server and its clients above
+            // all) may leak into a child: a held socket would outlive its close in here.
+            guard let closeFrom = Self.addCloseFrom, closeFrom(&actions, 3) == 0 else {
+                throw SpawnError(command: request.argv[0], errno: ENOSYS)
+            }
         } catch {
             (parentEnds + childEnds).forEach { close($0) }
             throw error
-        }
-        // Nothing else this process has open (sockets of the API server and its clients above
-        // all) may leak into a child: a held socket would outlive its close in here.
-        guard let closeFrom = Self.addCloseFrom, closeFrom(&actions, 3) == 0 else {
-            throw SpawnError(command: request.argv[0], errno: ENOSYS)
         }
         let argv = request.argv.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

@@ -8,6 +8,9 @@ struct ContainerPlan: Sendable {
     var environment: [(String, String)]
     var workingDir: String
     var mounts: [ContainerMount]
+    /// `securityContext.runAsUser` / `runAsGroup`; nil: root, as the image would run.
+    var user: Int64? = nil
+    var group: Int64? = nil
 }
 
 /// Starts container processes the way a runtime would, with util-linux and coreutils:
@@ -26,13 +29,16 @@ struct ContainerLauncher {
     /// Starts an instance; returns its pid and output pipes.
     func start(_ plan: ContainerPlan, instance: Int) async throws -> ProcessSpawner.Spawned {
         let base = "\(podDirectory)/containers/\(plan.name)/\(instance)"
+        // A crash loop keeps the last instance's layer (for a look after the fact), not all of them.
+        if instance >= 2 { try? FileManager.default.removeItem(atPath: "\(podDirectory)/containers/\(plan.name)/\(instance - 2)") }
         for folder in ["upper", "work", "rootfs"] {
             try FileManager.default.createDirectory(atPath: "\(base)/\(folder)", withIntermediateDirectories: true)
         }
         let script = "\(base)/start.sh"
         try Data(Self.script(plan, base: base).utf8).write(to: URL(fileURLWithPath: script))
         return try await ProcessSpawner.shared.spawn(
-            ["setpriv", "--pdeathsig", "KILL", "nsenter", "--net=/proc/\(sandbox)/ns/net", "--uts=/proc/\(sandbox)/ns/uts", "--",
+            ["setpriv", "--pdeathsig", "KILL", "nsenter", "--net=/proc/\(sandbox)/ns/net", "--uts=/proc/\(sandbox)/ns/uts",
+             "--pid=/proc/\(sandbox)/ns/pid_for_children", "--",
              "unshare", "--mount", "--propagation", "private", "--", "sh", script],
             pipes: true)
     }
@@ -43,9 +49,13 @@ struct ContainerLauncher {
         var lines = [
             "set -e",
             "mount -t overlay overlay -o \(quote("lowerdir=/,upperdir=\(base)/upper,workdir=\(base)/work")) \(quote(root))",
-            "for m in proc sys dev; do mount --rbind /$m \(quote(root))/$m; done",
+            // A /proc of the pod's own PID namespace, /sys read-only, the host's /dev.
+            "mount -t proc proc \(quote(root))/proc",
+            "mount --rbind /sys \(quote(root))/sys && mount -o remount,bind,ro \(quote(root))/sys",
+            "mount --rbind /dev \(quote(root))/dev",
         ]
-        for mount in plan.mounts {
+        // Parents before children, so a volume inside another volume's path stays visible.
+        for mount in plan.mounts.sorted(by: { $0.target.split(separator: "/").count < $1.target.split(separator: "/").count }) {
             let target = root + resolvedInContainer(mount.target)
             if mount.isDirectory {
                 lines.append("mkdir -p \(quote(target))")
@@ -58,14 +68,19 @@ struct ContainerLauncher {
         lines.append("mkdir -p \(quote(root + resolvedInContainer(plan.workingDir)))")
         let environment = plan.environment.map { quote("\($0.0)=\($0.1)") }.joined(separator: " ")
         let command = plan.argv.map(quote).joined(separator: " ")
-        lines.append("exec chroot \(quote(root)) /usr/bin/env -i -C \(quote(plan.workingDir)) \(environment) \(command)")
+        // The command runs without the capabilities that would let it leave the pod (entering the
+        // host's namespaces, mounting, loading modules), as the user its securityContext names.
+        var identity = "--bounding-set=\(droppedCapabilities)"
+        if let user = plan.user { identity += " --reuid=\(user) --regid=\(plan.group ?? user) --clear-groups" }
+        lines.append("exec chroot \(quote(root)) /usr/bin/setpriv \(identity) -- /usr/bin/env -i -C \(quote(plan.workingDir)) \(environment) \(command)")
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Runs a command inside a running container (its namespaces, root and environment), as
     /// exec probes and hooks do. Returns its exit and output; kills it after `timeout`.
     static func exec(in pid: pid_t, command: [String], environment: [(String, String)], timeout: Duration) async throws -> HostCommand.Result {
-        let argv = ["nsenter", "--target", "\(pid)", "--net", "--uts", "--mount", "--root", "--wd", "--", "/usr/bin/env", "-i"]
+        let argv = ["nsenter", "--target", "\(pid)", "--net", "--uts", "--pid", "--mount", "--root", "--wd", "--",
+                    "/usr/bin/setpriv", "--bounding-set=\(droppedCapabilities)", "--", "/usr/bin/env", "-i"]
             + environment.map { "\($0.0)=\($0.1)" } + command
         var result = try await HostCommand.run(argv, timeout: timeout)
         if result.exit == .signaled(SIGKILL) { result.stderr = "command timed out after \(timeout)" }
@@ -109,6 +124,9 @@ struct ContainerLauncher {
         }
         return "/" + resolved.joined(separator: "/")
     }
+
+    /// Capabilities a container never gets (Docker's default set leaves these out too).
+    static let droppedCapabilities = "-sys_admin,-net_admin,-sys_module,-sys_ptrace,-sys_rawio,-sys_boot,-sys_time,-mknod,-syslog,-mac_admin,-mac_override"
 
     /// Single-quotes a word for sh.
     static func quote(_ word: String) -> String {

@@ -38,7 +38,7 @@ struct ContainerRecord: Sendable {
     var image: ImageCatalog.Image?
     var environment: [(String, String)] = []
 
-    var pid: pid_t?
+    var process: ContainerProcess?
     var instance = 0
     var startedAt: Date?
     var containerID: String?
@@ -62,8 +62,10 @@ struct ContainerRecord: Sendable {
         imageReference = spec["image"]?.stringValue ?? ""
     }
 
-    var isRunning: Bool { pid != nil }
-    var hasEverStarted: Bool { pid != nil || instance > 0 }
+    var isRunning: Bool { process != nil }
+    var hasEverStarted: Bool { process != nil || instance > 0 }
+    /// No restart will follow (restartPolicy), so `terminated` is final.
+    var finished = false
 
     func probe(_ key: String) -> ProbeSpec? {
         spec[key].map { ProbeSpec($0, container: spec) }
@@ -88,7 +90,7 @@ struct ContainerRecord: Sendable {
     /// The container's entry in `status.containerStatuses`.
     func status(now: Date) -> JSONValue {
         var state: JSONValue
-        if let pid, pid > 0, let startedAt {
+        if process != nil, let startedAt {
             state = ["running": ["startedAt": .string(Timestamp.rfc3339(startedAt))]]
         } else if let waiting {
             var detail: JSONValue = ["reason": .string(waiting.reason)]

@@ -32,6 +32,9 @@ struct PodVolumes {
         var expiry: Date?
         for volume in pod[path: ["spec", "volumes"]]?.arrayValue ?? [] {
             guard let name = volume["name"]?.stringValue else { continue }
+            guard PodNames.isDNSLabel(name) else {
+                throw ContainerConfigError(description: "volume name \"\(name)\" is not a DNS label (lowercase letters, digits and '-', at most 63)")
+            }
             if let hostPath = volume[path: ["hostPath", "path"]]?.stringValue {
                 paths[name] = hostPath
                 continue
@@ -107,7 +110,13 @@ struct PodVolumes {
             guard var source = paths[name], let target = mount["mountPath"]?.stringValue else {
                 throw ContainerConfigError(description: "cannot find volume \"\(name)\" to mount into container \"\(container["name"]?.stringValue ?? "")\"")
             }
-            if let subPath = mount["subPath"]?.stringValue, !subPath.isEmpty { source += "/" + subPath }
+            guard target.hasPrefix("/"), !target.split(separator: "/").contains(".."),
+                  !["proc", "sys", "dev"].contains(target.split(separator: "/").first.map(String.init) ?? "") else {
+                throw ContainerConfigError(description: "volumeMounts \"\(name)\": mountPath \(target) must be absolute, without .., and not under /proc, /sys or /dev")
+            }
+            if let subPath = mount["subPath"]?.stringValue, !subPath.isEmpty {
+                source = try Self.subPath(subPath, in: source, volume: name)
+            }
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
             mounts.append(ContainerMount(source: source, target: target, readOnly: mount["readOnly"]?.boolValue == true,
@@ -117,6 +126,24 @@ struct PodVolumes {
             mounts.append(ContainerMount(source: token, target: NodeAgentConfiguration.Defaults.serviceAccountMountPath, readOnly: true, isDirectory: true))
         }
         return mounts
+    }
+
+    /// `subPath` inside a volume: relative, without `..`, no symbolic link leading out of the
+    /// volume (the kubelet's CVE-2017-1002101 check); created as a directory when missing.
+    static func subPath(_ subPath: String, in volume: String, volume name: String) throws(ContainerConfigError) -> String {
+        guard !subPath.hasPrefix("/"), !subPath.split(separator: "/").contains("..") else {
+            throw ContainerConfigError(description: "volume \"\(name)\": subPath \(subPath) must be a relative path without ..")
+        }
+        let path = volume + "/" + subPath
+        if !FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        let base = URL(fileURLWithPath: volume).resolvingSymlinksInPath().path
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard resolved == base || resolved.hasPrefix(base + "/") else {
+            throw ContainerConfigError(description: "volume \"\(name)\": subPath \(subPath) leads out of the volume")
+        }
+        return resolved
     }
 
     /// Writes a fresh token into the added service-account volume (the kubelet's refresh).

@@ -9,6 +9,11 @@ extension PodWorker {
     func start(_ index: Int, now: Date) async {
         var record = containers[index]
         defer { containers[index] = record }
+        guard PodNames.isDNSLabel(record.name) else {
+            record.waiting = ("CreateContainerConfigError", "container name \"\(record.name)\" is not a DNS label")
+            record.nextStart = .distantFuture
+            return
+        }
         guard let image = context.images.image(for: record.imageReference) else {
             let first = record.waiting?.reason != "ErrImagePull" && record.waiting?.reason != "ImagePullBackOff"
             let delay = nextBackoff(&record)
@@ -29,7 +34,10 @@ extension PodWorker {
             return
         }
         let variables = Dictionary(environment, uniquingKeysWith: { _, last in last })
-        let argv = Self.argv(container: record.spec, image: image).map { ContainerEnvironment.expand($0, with: variables) }
+        // As Kubernetes: command and args expand only the container's own and the service variables.
+        let imageOnly = Set(image.env.map(\.name)).subtracting((record.spec["env"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+        let expandable = variables.filter { !imageOnly.contains($0.key) }
+        let argv = Self.argv(container: record.spec, image: image).map { ContainerEnvironment.expand($0, with: expandable) }
         let path = variables["PATH"] ?? NodeAgentConfiguration.Defaults.path
         record.environment = environment
         guard let executable = argv.first, ContainerLauncher.resolves(executable, files: image.files, path: path) else {
@@ -47,15 +55,17 @@ extension PodWorker {
             mounts.append(ContainerMount(source: "\(podDirectory)/hosts", target: "/etc/hosts", readOnly: false, isDirectory: false))
             mounts += try PodVolumes(pod: pod, directory: podDirectory, cluster: context.cluster).mounts(for: record.spec, paths: volumes)
             let workingDir = record.spec["workingDir"]?.stringValue ?? image.workingDir
-            let plan = ContainerPlan(name: record.name, argv: argv, environment: environment, workingDir: workingDir, mounts: mounts)
+            var plan = ContainerPlan(name: record.name, argv: argv, environment: environment, workingDir: workingDir, mounts: mounts)
+            (plan.user, plan.group) = try identity(of: record)
             let instance = record.instance
             let spawned = try await ContainerLauncher(podDirectory: podDirectory, sandbox: sandbox ?? 0).start(plan, instance: instance)
             context.ledger.record(spawned.pid)
             let buffer = context.logs.startInstance(podUID: uid, container: record.name)
             LogCapture.start(stdout: spawned.stdout!, stderr: spawned.stderr!, into: buffer)
             if record.instance > 0 { record.restartCount += 1 }
+            if let previous = record.terminated { record.lastTerminated = previous }
             record.instance += 1
-            record.pid = spawned.pid
+            record.process = await ContainerProcess.started(runtime: spawned.pid)
             record.startedAt = Date()
             record.containerID = "containerd://" + Self.containerID(uid: uid, name: record.name, instance: record.instance)
             record.waiting = nil
@@ -67,9 +77,25 @@ extension PodWorker {
                 ProcessSpawner.shared.forget(pid)
                 await self?.exited(containerName, instance: startedInstance, exit: exit)
             }
+        } catch let error as ContainerConfigError {
+            record.waiting = ("CreateContainerConfigError", error.description)
+            record.nextStart = now.addingTimeInterval(1)
         } catch {
             failToStart(&record, now: now, message: "\(error)")
         }
+    }
+
+    /// runAsUser / runAsGroup (container first, then pod), refusing runAsNonRoot without a
+    /// non-zero user, as kubelet does.
+    private func identity(of record: ContainerRecord) throws(ContainerConfigError) -> (Int64?, Int64?) {
+        func setting(_ key: String) -> JSONValue? {
+            record.spec[path: ["securityContext", key]] ?? pod[path: ["spec", "securityContext", key]]
+        }
+        let user = setting("runAsUser")?.intValue
+        if setting("runAsNonRoot")?.boolValue == true, (user ?? 0) == 0 {
+            throw ContainerConfigError(description: "container has runAsNonRoot and image will run as root (pod: \"\(name)_\(namespace)(\(uid))\", container: \(record.name))")
+        }
+        return (user, setting("runAsGroup")?.intValue)
     }
 
     /// The pod as the downward API sees it: with the address the kubelet gave it.
@@ -101,6 +127,7 @@ extension PodWorker {
         if restartPolicy == "Never" {
             record.terminated = record.lastTerminated
             record.lastTerminated = nil
+            record.finished = true
             record.waiting = nil
             return
         }
@@ -132,7 +159,12 @@ extension PodWorker {
         let state = TerminatedState(exitCode: code, reason: code == 0 ? "Completed" : "Error", message: nil,
                                     startedAt: record.startedAt, finishedAt: now, containerID: record.containerID)
         let ranFor = now.timeIntervalSince(record.startedAt ?? now)
-        record.pid = nil
+        if let runtime = record.process?.runtimePID {
+            // What the container left running in its process group goes with it, as with a
+            // container's own PID namespace. The group id stays reserved while any member lives.
+            kill(-runtime, SIGKILL)
+        }
+        record.process = nil
         record.ready = false
         record.started = false
         record.killing = false
@@ -140,14 +172,21 @@ extension PodWorker {
         let restarts = !isTerminating && (restartPolicy == "Always" || (restartPolicy == "OnFailure" && code != 0))
         guard restarts else {
             record.terminated = state
+            record.finished = true
             record.waiting = nil
             return
         }
         if ranFor > ContainerRecord.seconds(context.configuration.maxBackoff) * 2 { record.backoff = nil }
         let delay = nextBackoff(&record)
-        record.lastTerminated = state
         record.nextStart = now.addingTimeInterval(ContainerRecord.seconds(delay))
-        record.waiting = ("CrashLoopBackOff", "back-off \(Self.goDuration(delay)) restarting failed container=\(containerName) pod=\(name)_\(namespace)(\(uid))")
+        if delay > .zero {
+            record.lastTerminated = state
+            record.waiting = ("CrashLoopBackOff", "back-off \(Self.goDuration(delay)) restarting failed container=\(containerName) pod=\(name)_\(namespace)(\(uid))")
+        } else {
+            // Restarted at once: until then the instance shows as terminated, as kubelet reports it.
+            record.terminated = state
+            record.waiting = nil
+        }
     }
 
     /// `10s`, `1m20s`, `5m0s`: Go's time.Duration formatting for whole seconds.
@@ -155,18 +194,5 @@ extension PodWorker {
         let seconds = duration.components.seconds
         if seconds < 60 { return "\(seconds)s" }
         return "\(seconds / 60)m\(seconds % 60)s"
-    }
-
-    /// Stops one container instance: SIGTERM, then SIGKILL to its process group after `grace`.
-    func stop(pid: pid_t, grace: Duration) async {
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while ProcessSpawner.shared.isRunning(pid), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if ProcessSpawner.shared.isRunning(pid) {
-            kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
-        }
     }
 }

@@ -12,7 +12,7 @@ extension PodWorker {
         let runner = ProbeRunner(podIP: "\(podIP)", network: context.network)
         for index in containers.indices {
             let record = containers[index]
-            guard let pid = record.pid, !record.killing else { continue }
+            guard let process = record.process, let pid = process.mainPID, !record.killing else { continue }
             let kinds: [ProbeKind] = record.started ? [.liveness, .readiness] : [.startup]
             for kind in kinds {
                 guard var track = self.track(kind, of: record), !track.inFlight, now >= track.nextRun else { continue }
@@ -89,12 +89,12 @@ extension PodWorker {
 
     /// kubelet kills a container whose liveness or startup probe failed; it restarts per policy.
     private func killForProbe(_ index: Int, reason: String) async {
-        guard let pid = containers[index].pid, !containers[index].killing else { return }
+        guard let process = containers[index].process, !containers[index].killing else { return }
         containers[index].killing = true
         containers[index].ready = false
         logger.info("killing container", metadata: ["container": "\(containers[index].name)", "reason": "\(reason)"])
         let grace = Duration.seconds(pod[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue
             ?? Int64(NodeAgentConfiguration.Defaults.terminationGracePeriodSeconds))
-        Task { [weak self] in await self?.stop(pid: pid, grace: grace) }
+        Task { await process.stop(grace: grace) }
     }
 }

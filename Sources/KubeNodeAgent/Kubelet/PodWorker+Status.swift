@@ -13,22 +13,35 @@ extension PodWorker {
 
     /// The status the kubelet reports now.
     func currentStatus(now: Date) -> JSONValue {
-        let allReady = !containers.isEmpty && containers.allSatisfy { $0.ready && $0.isRunning }
+        let containersReady = !containers.isEmpty && containers.allSatisfy { $0.ready && $0.isRunning }
+        let gates = (pod[path: ["spec", "readinessGates"]]?.arrayValue ?? []).compactMap { $0["conditionType"]?.stringValue }
+        let gatesPass = gates.allSatisfy { gate in
+            (pod[path: ["status", "conditions"]]?.arrayValue ?? []).contains { $0["type"]?.stringValue == gate && $0["status"] == "True" }
+        }
+        let allReady = containersReady && gatesPass
+        let completed = phase == "Succeeded" || phase == "Failed"
         let notReady = containers.filter { !($0.ready && $0.isRunning) }.map(\.name)
         func condition(_ type: String, _ value: Bool) -> JSONValue {
             if conditionTimes[type]?.status != value { conditionTimes[type] = (value, now) }
             var result: JSONValue = ["type": .string(type), "status": value ? "True" : "False", "lastProbeTime": nil,
                                      "lastTransitionTime": .string(Timestamp.rfc3339(conditionTimes[type]?.time ?? now))]
             if !value, type == "Ready" || type == "ContainersReady" {
-                result["reason"] = "ContainersNotReady"
-                result["message"] = .string("containers with unready status: [\(notReady.joined(separator: " "))]")
+                if completed {
+                    result["reason"] = "PodCompleted"
+                } else if type == "Ready", containersReady {
+                    result["reason"] = "ReadinessGatesNotReady"
+                    result["message"] = .string("corresponding condition of pod readiness gate \"\(gates.first ?? "")\" does not exist.")
+                } else {
+                    result["reason"] = "ContainersNotReady"
+                    result["message"] = .string("containers with unready status: [\(notReady.joined(separator: " "))]")
+                }
             }
             return result
         }
         var status: JSONValue = [
             "phase": .string(phase),
             "conditions": [condition("PodReadyToStartContainers", sandbox != nil), condition("Initialized", true),
-                           condition("Ready", allReady), condition("ContainersReady", allReady), condition("PodScheduled", true)],
+                           condition("Ready", allReady), condition("ContainersReady", containersReady), condition("PodScheduled", true)],
             "hostIP": .string("\(context.network.hostAddress)"), "hostIPs": [["ip": .string("\(context.network.hostAddress)")]],
             "startTime": .string(Timestamp.rfc3339(startTime)),
             "containerStatuses": .array(containers.map { $0.status(now: now) }),
@@ -38,10 +51,10 @@ extension PodWorker {
             status["podIP"] = .string("\(podIP)")
             status["podIPs"] = [["ip": .string("\(podIP)")]]
         }
-        if let sandboxProblem, sandbox == nil {
-            status["message"] = .string(sandboxProblem)
-            status["reason"] = "SandboxCreationFailed"
-        }
+        // Conditions other controllers own (readiness gates) are theirs to keep.
+        let owned: Set<String> = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
+        let foreign = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).filter { !owned.contains($0["type"]?.stringValue ?? "") }
+        if !foreign.isEmpty, case .array(let mine) = status["conditions"] ?? .null { status["conditions"] = .array(mine + foreign) }
         return status
     }
 

@@ -16,21 +16,34 @@ extension PodWorker {
     func terminate(force: Bool) async {
         let grace = force ? Duration.zero : gracePeriod
         let deadline = ContinuousClock.now + grace
-        let running = containers.compactMap { record in record.pid.map { (record, $0) } }
+        let running = containers.compactMap { record in record.process.map { (record, $0) } }
+        let requestedGrace = gracePeriod
         await withTaskGroup(of: Void.self) { group in
-            for (record, pid) in running {
+            // A later, shorter deletion (`--grace-period=1`, `--force`) or the emulator stopping cuts the wait short.
+            group.addTask { [self] in
+                while running.contains(where: { ProcessSpawner.shared.isRunning($0.1.runtimePID) }) {
+                    let cutShort = await self.isCutShort(requestedGrace)
+                    if Task.isCancelled || cutShort {
+                        running.forEach { $0.1.killAll() }
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            for (record, process) in running {
                 group.addTask { [self] in
-                    if !force, let hook = record.spec[path: ["lifecycle", "preStop"]] {
-                        await self.runPreStop(hook, record: record, pid: pid, deadline: deadline)
+                    if !force, let hook = record.spec[path: ["lifecycle", "preStop"]], let main = process.mainPID {
+                        await self.runPreStop(hook, record: record, pid: main, deadline: deadline)
                     }
                     let remaining = deadline - ContinuousClock.now
-                    await self.stop(pid: pid, grace: max(.zero, remaining))
+                    await process.stop(grace: max(.zero, remaining))
                 }
             }
         }
-        for (_, pid) in running where ProcessSpawner.shared.isRunning(pid) {
-            _ = await ProcessSpawner.shared.exit(of: pid)
+        for (_, process) in running {
+            _ = await ProcessSpawner.shared.exit(of: process.runtimePID)
         }
+        writeStatusIfChanged(now: Date())
         await tearDownSandbox()
         context.logs.remove(podUID: uid)
         try? FileManager.default.removeItem(atPath: podDirectory)
@@ -41,6 +54,11 @@ extension PodWorker {
         }
         finished = true
         logger.info("pod terminated", metadata: ["grace": "\(grace)", "force": "\(force)"])
+    }
+
+    /// Whether the pod went away or its deletion now asks for less time than `grace`.
+    func isCutShort(_ grace: Duration) -> Bool {
+        vanished || gracePeriod < grace
     }
 
     private func runPreStop(_ hook: JSONValue, record: ContainerRecord, pid: pid_t, deadline: ContinuousClock.Instant) async {

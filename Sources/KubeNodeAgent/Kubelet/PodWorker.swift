@@ -43,8 +43,12 @@ actor PodWorker {
         containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).map(ContainerRecord.init(spec:))
     }
 
-    /// The API server's latest copy of the pod.
-    func update(_ pod: JSONValue) { self.pod = pod }
+    /// The API server's latest copy of the pod; an older copy arriving late is ignored.
+    func update(_ pod: JSONValue) {
+        let version = { (object: JSONValue) in Int64(object[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0 }
+        guard version(pod) >= version(self.pod) else { return }
+        self.pod = pod
+    }
 
     /// The pod object is gone without the kubelet's termination (grace period 0).
     func podVanished() { vanished = true }
@@ -59,19 +63,24 @@ actor PodWorker {
                 return
             }
             await syncOnce()
+            if sandbox != nil, !containers.isEmpty, containers.allSatisfy(\.finished) {
+                // A finished pod keeps its status and address but not its sandbox, as kubelet does.
+                await tearDownSandbox(keepingAddress: true)
+            }
             try? await Task.sleep(for: context.configuration.housekeepingInterval)
         }
     }
 
     private func syncOnce() async {
         let now = Date()
-        if sandbox == nil, now >= nextSetupAttempt {
+        if sandbox == nil, now >= nextSetupAttempt, !containers.allSatisfy(\.finished) || containers.isEmpty {
             await setUpSandbox()
         }
         if sandbox != nil {
-            for index in containers.indices where !containers[index].isRunning && !containers[index].killing && now >= containers[index].nextStart {
-                if containers[index].terminated != nil { continue }
+            for index in containers.indices where !containers[index].isRunning && !containers[index].finished && now >= containers[index].nextStart {
                 await start(index, now: now)
+                // start awaits: the pod may have begun terminating meanwhile.
+                if isTerminating || vanished { return }
             }
             runDueProbes(now: now)
             refreshTokenIfDue(now: now)
@@ -84,9 +93,12 @@ actor PodWorker {
     private func setUpSandbox() async {
         do {
             try FileManager.default.createDirectory(atPath: podDirectory, withIntermediateDirectories: true)
+            // The holder's child is PID 1 of the pod's PID namespace: when it dies (teardown, or
+            // the emulator's death through PDEATHSIG and --kill-child) every process of the pod dies.
             let holder = try await NamespaceHolder.start(
-                ["setpriv", "--pdeathsig", "KILL", "unshare", "--net", "--uts", "--", "sh", "-c", "hostname \"$1\"; exec sleep infinity", "sh",
-                 String(name.prefix(63))], kinds: ["net", "uts"])
+                ["setpriv", "--pdeathsig", "KILL", "unshare", "--net", "--uts", "--pid", "--fork", "--kill-child", "--",
+                 "sh", "-c", "hostname \"$1\"; exec sleep infinity", "sh", String(name.prefix(63))],
+                kinds: ["net", "uts", "pid_for_children"])
             context.ledger.record(holder)
             sandbox = holder
             let ip = try context.network.allocate()
@@ -99,22 +111,27 @@ actor PodWorker {
             tokenExpiry = built.tokenExpiry
             sandboxProblem = nil
         } catch {
-            sandboxProblem = "\(error)"
+            sandboxProblem = "failed to create pod sandbox: \(error)"
+            for index in containers.indices where !containers[index].hasEverStarted {
+                containers[index].waiting = ("ContainerCreating", sandboxProblem)
+            }
             logger.warning("pod sandbox setup failed", metadata: ["error": "\(error)"])
             await tearDownSandbox()
             nextSetupAttempt = Date().addingTimeInterval(2)
         }
     }
 
-    func tearDownSandbox() async {
+    func tearDownSandbox(keepingAddress: Bool = false) async {
         if let sandbox {
-            kill(sandbox, SIGKILL)
+            ProcessSpawner.shared.signal(sandbox, SIGKILL)
             _ = await ProcessSpawner.shared.exit(of: sandbox)
             ProcessSpawner.shared.forget(sandbox)
         }
-        if let podIP { context.network.release(podIP) }
         sandbox = nil
-        podIP = nil
+        if !keepingAddress {
+            if let podIP { context.network.release(podIP) }
+            podIP = nil
+        }
     }
 
     private func refreshTokenIfDue(now: Date) {

@@ -97,7 +97,7 @@ struct ProbeRunner: Sendable {
         let url = "http://\(host):\(port)\(path)"
         do {
             return try await withThrowingTaskGroup(of: String?.self) { group in
-                group.addTask { try await Self.fetchStatus(host: host, port: port, path: path, headers: headers, url: url) }
+                group.addTask { try await Self.fetchStatus(host: host, port: port, path: path, headers: headers, url: url, timeout: timeout) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     return "Get \"\(url)\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
@@ -111,8 +111,10 @@ struct ProbeRunner: Sendable {
         }
     }
 
-    private static func fetchStatus(host: String, port: Int, path: String, headers: [(String, String)], url: String) async throws -> String? {
+    private static func fetchStatus(host: String, port: Int, path: String, headers: [(String, String)], url: String,
+                                    timeout: Duration) async throws -> String? {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }

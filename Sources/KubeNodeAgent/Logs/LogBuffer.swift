@@ -13,8 +13,9 @@ final class LogBuffer: Sendable {
     private struct State {
         var lines: [Line] = []
         var bytes = 0
-        var partial: [UInt8] = []
-        var partialTime: Date?
+        /// The unfinished line of each stream (stdout 1, stderr 2), as CRI keeps them apart.
+        var partial: [Int: [UInt8]] = [:]
+        var partialTime: [Int: Date] = [:]
         var followers: [Int: AsyncStream<Line>.Continuation] = [:]
         var nextFollower = 0
         var closed = false
@@ -27,22 +28,34 @@ final class LogBuffer: Sendable {
         self.capacity = capacity
     }
 
-    /// Appends output; complete lines become visible at once.
-    func append(_ chunk: some Collection<UInt8>, at time: Date = Date()) {
+    /// The longest line kept whole; longer ones are split, as CRI splits at 16 KiB.
+    static let maxLine = 16 * 1024
+
+    /// Appends output of one stream; complete lines become visible at once.
+    func append(_ chunk: some Collection<UInt8>, stream: Int = 1, at time: Date = Date()) {
         state.withLock { state in
-            if state.partialTime == nil { state.partialTime = time }
+            var partial = state.partial[stream] ?? []
+            var started = state.partialTime[stream] ?? time
             for byte in chunk {
-                state.partial.append(byte)
-                if byte == UInt8(ascii: "\n") { Self.commit(&state, capacity: capacity, time: state.partialTime ?? time) }
+                if partial.isEmpty { started = time }
+                partial.append(byte)
+                if byte == UInt8(ascii: "\n") || partial.count >= Self.maxLine {
+                    Self.commit(&state, Line(time: started, bytes: partial), capacity: capacity)
+                    partial = []
+                }
             }
-            if state.partial.isEmpty { state.partialTime = nil }
+            state.partial[stream] = partial
+            state.partialTime[stream] = started
         }
     }
 
-    /// Marks the end of output (the process's pipes closed): a last partial line is kept and followers finish.
+    /// Marks the end of output (the process's pipes closed): last partial lines are kept and followers finish.
     func close() {
         let followers = state.withLock { state in
-            if !state.partial.isEmpty { Self.commit(&state, capacity: capacity, time: state.partialTime ?? Date()) }
+            for stream in state.partial.keys.sorted() where !(state.partial[stream] ?? []).isEmpty {
+                Self.commit(&state, Line(time: state.partialTime[stream] ?? Date(), bytes: state.partial[stream] ?? []), capacity: capacity)
+            }
+            state.partial = [:]
             state.closed = true
             defer { state.followers.removeAll() }
             return Array(state.followers.values)
@@ -51,10 +64,7 @@ final class LogBuffer: Sendable {
         for follower in followers { follower.finish() }
     }
 
-    private static func commit(_ state: inout State, capacity: Int, time: Date) {
-        let line = Line(time: time, bytes: state.partial)
-        state.partial = []
-        state.partialTime = nil
+    private static func commit(_ state: inout State, _ line: Line, capacity: Int) {
         state.lines.append(line)
         state.bytes += line.bytes.count
         var drop = 0

@@ -9,7 +9,7 @@ enum LogCapture {
 
     static func start(stdout: Int32, stderr: Int32, into buffer: LogBuffer) {
         let open = SendableCounter(2)
-        for fd in [stdout, stderr] {
+        for (stream, fd) in [(1, stdout), (2, stderr)] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
             source.setEventHandler {
@@ -17,7 +17,7 @@ enum LogCapture {
                 while true {
                     let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if count > 0 {
-                        buffer.append(chunk[0..<count])
+                        buffer.append(chunk[0..<count], stream: stream)
                         continue
                     }
                     if count < 0, errno == EINTR { continue }

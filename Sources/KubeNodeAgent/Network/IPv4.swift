@@ -4,12 +4,16 @@ struct IPv4: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     init(_ value: UInt32) { self.value = value }
 
+    /// Dotted decimal in canonical form only: four octets of 1–3 digits, no sign and no leading
+    /// zero. `010.1.1.1` is refused, since getaddrinfo would read it as octal and connect
+    /// somewhere else than this parser approved.
     init?(_ text: some StringProtocol) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {
-            guard let octet = UInt8(part) else { return nil }
+            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  part.count == 1 || part.first != "0", let octet = UInt8(part) else { return nil }
             value = value << 8 | UInt32(octet)
         }
         self.value = value

@@ -50,12 +50,7 @@ final class NodeNetwork: Sendable {
 
     /// Makes the node namespace and its link to the host. Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN).
     static func create(requested: String?, logger: Logger) async throws -> NodeNetwork {
-        guard geteuid() == 0 else {
-            throw SetupError(description: "--run-pods needs root: pods get their own network and mount namespaces (unshare, ip netns, veth); run as root or use --simulate-workloads")
-        }
-        for tool in ["ip", "nsenter", "unshare", "setpriv", "mount", "chroot"] where !HostTools.exists(tool) {
-            throw SetupError(description: "--run-pods needs `\(tool)` on PATH (Debian packages iproute2 and util-linux, coreutils)")
-        }
+        try checkPrerequisites()
         let taken = try await HostTools.configuredPrefixes()
         let candidates: [IPv4Prefix]
         if let requested {
@@ -87,6 +82,16 @@ final class NodeNetwork: Sendable {
             }
         }
         throw SetupError(description: "no free /16 for pods in 10.201.0.0–10.254.0.0 on this machine; pass --pod-cidr")
+    }
+
+    /// Root and the tools pods are made with; throws saying which is missing.
+    static func checkPrerequisites() throws {
+        guard geteuid() == 0 else {
+            throw SetupError(description: "--run-pods needs root: pods get their own network and mount namespaces (unshare, ip netns, veth); run as root or use --simulate-workloads")
+        }
+        for tool in ["ip", "nsenter", "unshare", "setpriv", "mount", "chroot"] where !HostTools.exists(tool) {
+            throw SetupError(description: "--run-pods needs `\(tool)` on PATH (Debian packages iproute2 and util-linux, coreutils)")
+        }
     }
 
     private var nodeNamespace: String { "--net=/proc/\(holder)/ns/net" }
