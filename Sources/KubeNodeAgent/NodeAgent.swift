@@ -38,7 +38,7 @@ public final class NodeAgent: Sendable {
     /// Throws with a clear message without root or the needed tools.
     public static func prepare(_ configuration: NodeAgentConfiguration, logger: Logger) async throws -> NodeAgent {
         try NodeNetwork.checkPrerequisites()
-        let swept = StateDirectory.sweep(root: configuration.stateRoot)
+        let swept = await StateDirectory.sweep(root: configuration.stateRoot)
         if swept > 0 { logger.notice("swept state left by a stopped emulator", metadata: ["directories": "\(swept)"]) }
         let directory = try StateDirectory.create(root: configuration.stateRoot, clusterName: configuration.clusterName)
         let network: NodeNetwork
@@ -50,6 +50,7 @@ public final class NodeAgent: Sendable {
     }
 
     private let ledger: ProcessLedger
+    private let cgroups: ContainerCgroups?
     private let logger: Logger
 
     private init(configuration: NodeAgentConfiguration, network: NodeNetwork, stateDirectory: String, logger: Logger) {
@@ -61,12 +62,18 @@ public final class NodeAgent: Sendable {
         catalog = ImageCatalogStore(configuration.images)
         ledger = ProcessLedger(directory: stateDirectory)
         ledger.record(network.holder)
+        cgroups = ContainerCgroups.create(agentName: "kube-emulator-" + URL(fileURLWithPath: stateDirectory).lastPathComponent)
+        if let cgroups {
+            try? Data(cgroups.roots.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(stateDirectory)/cgroups"))
+        } else {
+            logger.notice("memory and CPU limits are not enforced: no writable cgroup v1 memory or cpu controller")
+        }
     }
 
     /// Runs the kubelet against `cluster` until cancelled; on cancellation every pod is killed.
     public func run(cluster: any ClusterAccess) async {
         let context = KubeletContext(cluster: cluster, network: network, catalog: catalog, configuration: configuration,
-                                     logs: logs, ledger: ledger, stateDirectory: stateDirectory, logger: logger)
+                                     logs: logs, ledger: ledger, cgroups: cgroups, stateDirectory: stateDirectory, logger: logger)
         await Kubelet(context: context).run()
     }
 
@@ -82,6 +89,7 @@ public final class NodeAgent: Sendable {
     public func shutdown() async {
         await network.tearDown()
         _ = ProcessLedger.killRecorded(in: "\(stateDirectory)/processes")
+        await cgroups?.removeAll()
         try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 }

@@ -94,3 +94,21 @@ struct ContainerEnvironmentTests {
         #expect(PodWorker.goDuration(.seconds(300)) == "5m0s")
     }
 }
+
+@Suite("Resource quantities")
+struct QuantityTests {
+    @Test("binary and decimal suffixes, milli-units and plain numbers", arguments: [
+        ("128Mi", 134_217_728.0), ("1Gi", 1_073_741_824), ("500M", 500_000_000), ("2k", 2000),
+        ("500m", 0.5), ("1", 1), ("0.25", 0.25), ("1e3", 1000),
+    ])
+    func parses(text: String, value: Double) {
+        #expect(Quantity.parse(text) == value)
+    }
+
+    @Test("numbers as JSON numbers; nonsense is nil")
+    func jsonAndNonsense() {
+        #expect(Quantity.parse(.int(2)) == 2)
+        #expect(Quantity.parse("lots") == nil)
+        #expect(Quantity.parse(JSONValue?.none) == nil)
+    }
+}

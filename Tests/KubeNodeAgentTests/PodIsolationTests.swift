@@ -61,4 +61,37 @@ struct PodIsolationTests {
         }
         #expect(!running("sleep \(marker)2") && !running("sleep \(marker)3"), "the emulator's shutdown ended every pod process")
     }
+
+    @Test("a memory limit is enforced: the container is OOMKilled; a CPU limit caps its share")
+    func limits() async throws {
+        try await RunPods.withCluster { client in
+            _ = try await client.post("/api/v1/namespaces/default/pods", RunPods.pod("hungry", containers: [[
+                "name": "c", "image": "shell:1", "resources": ["limits": ["memory": "32Mi", "cpu": "200m"]],
+                "command": ["/usr/bin/python3", "-c", "b = bytearray(256 * 1024 * 1024); print('survived')"],
+            ]], extra: ["restartPolicy": "Never"]))
+            _ = try await client.post("/api/v1/namespaces/default/pods", RunPods.pod("spinner", containers: [[
+                "name": "c", "image": "shell:1", "resources": ["limits": ["cpu": "100m"]],
+                "command": ["/usr/bin/python3", "-c", """
+                    import time
+                    start = time.time(); cpu = time.process_time()
+                    while time.time() - start < 2: pass
+                    print(round((time.process_time() - cpu) / (time.time() - start), 2), flush=True)
+                    time.sleep(3600)
+                    """],
+            ]]))
+            let killed = try await client.eventually("/api/v1/namespaces/default/pods/hungry", within: .seconds(20)) {
+                RunPods.containerStatus($0)[path: ["state", "terminated"]] != nil
+            }
+            #expect(RunPods.containerStatus(killed)[path: ["state", "terminated", "reason"]]?.stringValue == "OOMKilled")
+            #expect(RunPods.containerStatus(killed)[path: ["state", "terminated", "exitCode"]]?.intValue == 137)
+            var share = ""
+            let deadline = ContinuousClock.now + .seconds(20)
+            while share.isEmpty, ContinuousClock.now < deadline {
+                share = try await client.get("/api/v1/namespaces/default/pods/spinner/log").text.trimmingCharacters(in: .whitespacesAndNewlines)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let fraction = try #require(Double(share))
+            #expect(fraction < 0.3, "a 100m container used \(fraction) of a core")
+        }
+    }
 }

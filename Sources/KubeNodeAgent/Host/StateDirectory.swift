@@ -46,7 +46,7 @@ enum StateDirectory {
 
     /// Removes the directories of owners that are gone, killing any process group they recorded
     /// that still runs. Returns how many directories were swept.
-    static func sweep(root: String) -> Int {
+    static func sweep(root: String) async -> Int {
         guard (try? prepareRoot(root)) != nil, let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return 0 }
         var swept = 0
         for entry in entries {
@@ -58,6 +58,9 @@ enum StateDirectory {
             guard name.count >= 3, name[name.count - 2] == "\(pid)", name[name.count - 1].count == 6 else { continue }
             if ProcessLedger.startTime(of: pid) == start { continue }
             _ = ProcessLedger.killRecorded(in: "\(path)/processes")
+            let cgroupRoots = (try? String(contentsOfFile: "\(path)/cgroups", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+            await ContainerCgroups(roots: cgroupRoots.filter { $0.hasPrefix("/sys/fs/cgroup/") && $0.contains("/kube-emulator-") },
+                             memoryRoot: nil, cpuRoot: nil).removeAll(patience: .zero)
             try? FileManager.default.removeItem(atPath: path)
             swept += 1
         }

@@ -11,6 +11,8 @@ struct ContainerPlan: Sendable {
     /// `securityContext.runAsUser` / `runAsGroup`; nil: root, as the image would run.
     var user: Int64? = nil
     var group: Int64? = nil
+    /// The `cgroup.procs` files (memory, cpu) the container joins before anything else.
+    var cgroupProcs: [String] = []
 }
 
 /// Starts container processes the way a runtime would, with util-linux and coreutils:
@@ -46,8 +48,9 @@ struct ContainerLauncher {
     /// The mount-and-exec script for one instance.
     static func script(_ plan: ContainerPlan, base: String) -> String {
         let root = "\(base)/rootfs"
-        var lines = [
-            "set -e",
+        var lines = ["set -e"]
+        lines += plan.cgroupProcs.map { "echo $$ > \(quote($0))" }
+        lines += [
             "mount -t overlay overlay -o \(quote("lowerdir=/,upperdir=\(base)/upper,workdir=\(base)/work")) \(quote(root))",
             // A /proc of the pod's own PID namespace, /sys read-only, the host's /dev.
             "mount -t proc proc \(quote(root))/proc",

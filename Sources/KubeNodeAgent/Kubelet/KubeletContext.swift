@@ -11,6 +11,8 @@ struct KubeletContext: Sendable {
     let configuration: NodeAgentConfiguration
     let logs: PodLogs
     let ledger: ProcessLedger
+    /// Where memory and CPU limits are enforced; nil where the machine offers no cgroup controllers.
+    let cgroups: ContainerCgroups?
     /// This emulator's own state directory (under the configuration's state root).
     let stateDirectory: String
     let logger: Logger

@@ -57,6 +57,11 @@ extension PodWorker {
             let workingDir = record.spec["workingDir"]?.stringValue ?? image.workingDir
             var plan = ContainerPlan(name: record.name, argv: argv, environment: environment, workingDir: workingDir, mounts: mounts)
             (plan.user, plan.group) = try identity(of: record)
+            let limits = record.spec[path: ["resources", "limits"]]
+            plan.cgroupProcs = context.cgroups?.prepare(
+                Self.cgroupName(uid: uid, container: record.name, instance: record.instance + 1),
+                memoryBytes: Quantity.parse(limits?["memory"]).map { Int64($0) },
+                cpuMillis: Quantity.parse(limits?["cpu"]).map { Int64(($0 * 1000).rounded(.up)) }) ?? []
             let instance = record.instance
             let spawned = try await ContainerLauncher(podDirectory: podDirectory, sandbox: sandbox ?? 0).start(plan, instance: instance)
             context.ledger.record(spawned.pid)
@@ -84,6 +89,8 @@ extension PodWorker {
             failToStart(&record, now: now, message: "\(error)")
         }
     }
+
+    static func cgroupName(uid: String, container: String, instance: Int) -> String { "\(uid)-\(container)-\(instance)" }
 
     /// runAsUser / runAsGroup (container first, then pod), refusing runAsNonRoot without a
     /// non-zero user, as kubelet does.
@@ -156,7 +163,10 @@ extension PodWorker {
         defer { containers[index] = record }
         let now = Date()
         let code = exit.exitCode
-        let state = TerminatedState(exitCode: code, reason: code == 0 ? "Completed" : "Error", message: nil,
+        let cgroup = Self.cgroupName(uid: uid, container: containerName, instance: instance)
+        let outOfMemory = (context.cgroups?.oomKills(cgroup) ?? 0) > 0
+        context.cgroups?.remove(cgroup)
+        let state = TerminatedState(exitCode: code, reason: outOfMemory ? "OOMKilled" : code == 0 ? "Completed" : "Error", message: nil,
                                     startedAt: record.startedAt, finishedAt: now, containerID: record.containerID)
         let ranFor = now.timeIntervalSince(record.startedAt ?? now)
         if let runtime = record.process?.runtimePID {
