@@ -79,33 +79,31 @@ struct ContainerEnvironment {
             return value
         }
         if let ref = from["configMapKeyRef"] {
-            let name = ref["name"]?.stringValue ?? "", key = ref["key"]?.stringValue ?? ""
-            let optional = ref["optional"]?.boolValue == true
-            guard let map = lookup(.configMaps, namespace, name) else {
-                if optional { return nil }
-                throw ContainerConfigError(description: "configmap \"\(name)\" not found")
-            }
-            guard let value = map[path: ["data", key]]?.stringValue else {
-                if optional { return nil }
-                throw ContainerConfigError(description: "couldn't find key \(key) in ConfigMap \(namespace)/\(name)")
-            }
-            return value
+            return try keyRef(ref, in: .configMaps, kind: "ConfigMap") { map, key in map[path: ["data", key]]?.stringValue }
         }
         if let ref = from["secretKeyRef"] {
-            let name = ref["name"]?.stringValue ?? "", key = ref["key"]?.stringValue ?? ""
-            let optional = ref["optional"]?.boolValue == true
-            guard let secret = lookup(.secrets, namespace, name) else {
-                if optional { return nil }
-                throw ContainerConfigError(description: "secret \"\(name)\" not found")
+            return try keyRef(ref, in: .secrets, kind: "Secret") { secret, key in
+                Self.secretData(secret)[key].map { String(decoding: $0, as: UTF8.self) }
             }
-            guard let bytes = Self.secretData(secret)[key] else {
-                if optional { return nil }
-                throw ContainerConfigError(description: "couldn't find key \(key) in Secret \(namespace)/\(name)")
-            }
-            return String(decoding: bytes, as: UTF8.self)
         }
         if from["resourceFieldRef"] != nil { return nil }
         return nil
+    }
+
+    /// One key of a ConfigMap or Secret, with kubelet's messages; nil when optional and missing.
+    private func keyRef(_ ref: JSONValue, in resource: ResourceDescriptor, kind: String,
+                        read: (JSONValue, String) -> String?) throws(ContainerConfigError) -> String? {
+        let name = ref["name"]?.stringValue ?? "", key = ref["key"]?.stringValue ?? ""
+        let optional = ref["optional"]?.boolValue == true
+        guard let object = lookup(resource, namespace, name) else {
+            if optional { return nil }
+            throw ContainerConfigError(description: "\(kind.lowercased()) \"\(name)\" not found")
+        }
+        guard let value = read(object, key) else {
+            if optional { return nil }
+            throw ContainerConfigError(description: "couldn't find key \(key) in \(kind) \(namespace)/\(name)")
+        }
+        return value
     }
 
     /// A Secret's `data` (base64) and `stringData`, decoded.
