@@ -259,12 +259,19 @@ let package = Package(
             name: "FraudModelAPI",
             dependencies: ["KubeAPI"]
         ),
-        // tandem-operator's domain logic: the pure rollout and traffic planners, the
-        // configuration, the resource builders and the fleet reconciler
+        // the pure rollout and traffic planners: the fleet's observed state in, decisions out;
+        // no I/O, and the compiler keeps it so (it imports only the API types)
+        .target(
+            name: "FraudModelPlanning",
+            dependencies: ["FraudModelAPI", "KubeAPI"]
+        ),
+        // tandem-operator's domain logic: the configuration, the resource builders and the
+        // fleet reconciler, on the planners
         .target(
             name: "FraudModelOperator",
             dependencies: [
                 "FraudModelAPI",
+                "FraudModelPlanning",
                 "KubeAPI",
                 "KubeClient",
                 "KubeRuntime",
@@ -299,6 +306,7 @@ let package = Package(
             dependencies: [
                 "TandemTestSupport",
                 "FraudModelOperator",
+                "FraudModelPlanning",
                 "FraudModelAPI",
                 "KubeAPI",
                 "KubeClient",

@@ -1,4 +1,5 @@
 import FraudModelOperator
+@testable import FraudModelPlanning
 import KubeAPI
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import FraudModelAPI
 import FraudModelOperator
+@testable import FraudModelPlanning
 import Testing
 
 @Suite struct FleetConditionTests {

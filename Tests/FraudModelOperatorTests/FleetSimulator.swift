@@ -1,6 +1,7 @@
 import Foundation
 import FraudModelAPI
 import FraudModelOperator
+@testable import FraudModelPlanning
 
 /// The start of every simulated timeline.
 let t0 = Date(timeIntervalSince1970: 1_800_000_000)

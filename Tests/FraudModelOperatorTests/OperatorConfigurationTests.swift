@@ -1,5 +1,6 @@
 import Foundation
 import FraudModelOperator
+@testable import FraudModelPlanning
 import KubeClient
 import Testing
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FraudModelAPI
 import FraudModelOperator
+@testable import FraudModelPlanning
 import KubeAPI
 import KubeClient
 import KubeEmulator

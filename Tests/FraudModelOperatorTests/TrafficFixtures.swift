@@ -1,6 +1,7 @@
 import Foundation
 import FraudModelAPI
 import FraudModelOperator
+@testable import FraudModelPlanning
 import KubeAPI
 
 /// Clusters and plans for the traffic planner tests: `eks` (aws, us-east-1) and `gke` (gcp,

@@ -1,5 +1,6 @@
 import FraudModelAPI
 import FraudModelOperator
+@testable import FraudModelPlanning
 import KubeAPI
 import KubeEmulatorTestSupport
 import Testing

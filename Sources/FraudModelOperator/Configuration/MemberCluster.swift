@@ -1,3 +1,5 @@
+import FraudModelPlanning
+
 /// One member cluster of the fleet, as the operator configuration (`clusters.yaml`) lists it.
 ///
 /// Values come out of `OperatorConfiguration.parse(yaml:file:)` already validated: `name` is

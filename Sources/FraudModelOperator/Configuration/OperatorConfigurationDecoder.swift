@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// Turns the YAML document of `clusters.yaml` into member clusters, collecting every

@@ -1,3 +1,4 @@
+import FraudModelPlanning
 import KubeRuntime
 
 /// The names the operator uses for itself.

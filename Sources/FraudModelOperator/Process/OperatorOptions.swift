@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 
 /// How a `tandem-operator` process runs: its members and its process-level settings.
 public struct OperatorOptions: Sendable {

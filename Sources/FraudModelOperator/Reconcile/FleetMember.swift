@@ -1,3 +1,5 @@
+import FraudModelPlanning
+
 /// A member cluster as the reconciler sees it: what the operator configuration says about it.
 public struct FleetMember: Sendable, Hashable {
     /// The cluster's name (the `cluster` of its keys).

@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import Synchronization
 
 /// What this process last planned for each fleet, so that the reconciles of one fleet's copies

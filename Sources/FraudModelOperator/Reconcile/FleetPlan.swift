@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// Everything decided for a fleet in one reconcile: the rollout plan and the traffic plan, with

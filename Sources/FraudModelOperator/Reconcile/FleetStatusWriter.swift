@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 import KubeClient
 import KubeRuntime

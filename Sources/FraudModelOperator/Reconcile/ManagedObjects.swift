@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// Whether an object is one the operator made, so that it never modifies or deletes anything else.

@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeRuntime
 
 /// Re-reconciles every fleet when a member becomes reachable or unreachable: a cluster going

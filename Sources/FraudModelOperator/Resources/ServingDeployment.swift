@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// The Deployment that serves a FraudModel in one cluster, as a server-side apply configuration.

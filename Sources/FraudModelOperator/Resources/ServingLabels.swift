@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 
 /// The labels and names of the objects the operator creates for a FraudModel.
 ///

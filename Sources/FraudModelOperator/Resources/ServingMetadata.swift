@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// The metadata shared by the objects made for a FraudModel.

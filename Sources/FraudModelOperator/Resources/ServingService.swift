@@ -1,4 +1,5 @@
 import FraudModelAPI
+import FraudModelPlanning
 import KubeAPI
 
 /// The Service in front of a FraudModel's pods in one cluster, as a server-side apply
