@@ -216,7 +216,7 @@ public final class Controller: Sendable {
                     queue.forget(key)
                     queue.add(key, after: delay)
                     metrics.requeueAfter.increment()
-                case .immediately:
+                case .rateLimited:
                     queue.addRateLimited(key)
                     metrics.requeue.increment()
                 }

@@ -37,10 +37,4 @@ public struct ExponentialBackoff: Sendable, Hashable {
         nextBase = min(base * factor, maximum)
         return base + base * (jitter * random)
     }
-
-    /// Forgets every failure: the next delay is `initial` again.
-    public mutating func reset() {
-        nextBase = nil
-        lastFailure = nil
-    }
 }

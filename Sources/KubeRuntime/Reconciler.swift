@@ -2,8 +2,9 @@
 public enum Requeue: Sendable, Hashable {
     /// Nothing: the object is reconciled again when something changes (or at resync).
     case done
-    /// Again after the key's backoff (counted as `requeue`, backoff grows like a failure's).
-    case immediately
+    /// Again after the key's rate-limited backoff, which grows like a failure's (controller-runtime's
+    /// `Requeue: true`; counted as `requeue`). Not immediate: a key that keeps asking backs off.
+    case rateLimited
     /// Again after `Duration` (the failure count is reset).
     case after(Duration)
 }

@@ -31,10 +31,10 @@ struct RunOperator: AsyncParsableCommand {
     var namespace: String?
 
     @Option(help: "Reconciles at once per cluster.")
-    var maxConcurrentReconciles = 4
+    var maxConcurrentReconciles = FraudModelOperatorDefaults.maxConcurrentReconciles
 
     @Option(help: "Seconds SIGTERM waits for in-flight reconciles.")
-    var gracefulShutdownSeconds = 30
+    var gracefulShutdownSeconds = Int(FraudModelOperatorDefaults.gracefulShutdownTimeout.components.seconds)
 
     @Flag(help: "Annotate Services with ExternalDNS's legacy prefix external-dns.alpha.kubernetes.io/ (ExternalDNS < 0.22).")
     var externalDnsLegacyPrefix = false

@@ -27,7 +27,9 @@ public struct OperatorOptions: Sendable {
     /// Options; defaults as documented on each property.
     public init(configuration: OperatorConfiguration, namespace: String? = nil, metricsAddress: (host: String, port: Int)? = nil,
                 healthAddress: (host: String, port: Int)? = nil, leaderElectionNamespace: String? = nil,
-                maxConcurrentReconciles: Int = 4, gracefulShutdownTimeout: Duration = .seconds(30), settleTimeout: Duration = .seconds(10),
+                maxConcurrentReconciles: Int = FraudModelOperatorDefaults.maxConcurrentReconciles,
+                gracefulShutdownTimeout: Duration = FraudModelOperatorDefaults.gracefulShutdownTimeout,
+                settleTimeout: Duration = FraudModelOperatorDefaults.settleTimeout,
                 externalDNS: ExternalDNSAnnotations = ExternalDNSAnnotations()) {
         self.configuration = configuration
         self.namespace = namespace

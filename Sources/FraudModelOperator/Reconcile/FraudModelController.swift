@@ -18,7 +18,7 @@ public enum FraudModelController {
     public static func make(
         members: [FleetMember], clusters: ClusterSet, namespace: String?, recorders: [String: EventRecorder],
         options: ControllerOptions = ControllerOptions(), metrics: RuntimeMetrics = RuntimeMetrics(),
-        externalDNS: ExternalDNSAnnotations = ExternalDNSAnnotations(), settleTimeout: Duration = .seconds(10),
+        externalDNS: ExternalDNSAnnotations = ExternalDNSAnnotations(), settleTimeout: Duration = FraudModelOperatorDefaults.settleTimeout,
         logger: Logger = Logger(label: "tandem.operator")
     ) -> (controller: Controller, reconciler: FraudModelReconciler) {
         var informers: [String: MemberInformers] = [:]

@@ -38,7 +38,7 @@ public final class FraudModelReconciler: Reconciler {
 
     /// A reconciler of the fleets the `informers` watch, in member order `members`.
     public init(members: [FleetMember], informers: [String: MemberInformers], recorders: [String: EventRecorder],
-                externalDNS: ExternalDNSAnnotations = ExternalDNSAnnotations(), settleTimeout: Duration = .seconds(10),
+                externalDNS: ExternalDNSAnnotations = ExternalDNSAnnotations(), settleTimeout: Duration = FraudModelOperatorDefaults.settleTimeout,
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "tandem.operator"),
                 enqueue: @escaping @Sendable (ObjectKey) -> Void) {
         self.members = Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
