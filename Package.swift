@@ -112,6 +112,7 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
+                "TandemTestSupport",
                 "KubeClient",
                 "KubeAPI",
                 "KubeEmulator",
@@ -138,6 +139,7 @@ let package = Package(
         .testTarget(
             name: "KubeRuntimeTests",
             dependencies: [
+                "TandemTestSupport",
                 "KubeRuntime",
                 "KubeClient",
                 "KubeAPI",

@@ -4,6 +4,7 @@ import KubeClient
 import KubeEmulator
 import KubeEmulatorTestSupport
 import Synchronization
+import TandemTestSupport
 import Testing
 
 /// A credential plugin that counts its runs, records what it was given, and prints an
@@ -110,7 +111,7 @@ struct ExecPluginTests {
                 let maps = client.resource(.configMaps)
                 _ = try await maps.list()
                 #expect(fixture.runs == 1)
-                try await eventually(within: .seconds(8), "a refresh before expiry") {
+                try await eventually("a refresh before expiry", within: .seconds(8)) {
                     _ = try await maps.list()
                     return fixture.runs >= 2
                 }

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeClient
 import KubeEmulator
 import KubeEmulatorTestSupport
+import TandemTestSupport
 import Testing
 
 @Suite("Paging and watches")

@@ -1,4 +1,5 @@
 import KubeEmulator
+import TandemTestSupport
 import Testing
 
 /// Real TLS handshakes on 127.0.0.1 between a NIOSSL server built from ``EmulatorPKI`` and a NIOSSL client.

@@ -1,5 +1,6 @@
 import Foundation
 import KubeEmulator
+import TandemTestSupport
 import Testing
 
 /// kubectl (Go's crypto/tls) against a NIOSSL server built from ``EmulatorPKI``, with credentials written

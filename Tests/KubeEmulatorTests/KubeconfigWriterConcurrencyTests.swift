@@ -1,5 +1,6 @@
 import Foundation
 import KubeEmulator
+import TandemTestSupport
 import Testing
 import Yams
 

@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeEmulator
 import KubeEmulatorTestSupport
+import TandemTestSupport
 import Testing
 
 /// `pods/NAME[:PORT]/proxy/…` and `services/[SCHEME:]NAME[:PORT]/proxy/…` against a tiny HTTP

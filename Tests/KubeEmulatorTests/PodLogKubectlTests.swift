@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeEmulator
 import KubeEmulatorTestSupport
+import TandemTestSupport
 import Testing
 
 /// The real `kubectl logs` against an emulator whose log source is a fake kubelet.

@@ -4,6 +4,7 @@ import KubeEmulator
 import KubeEmulatorTestSupport
 import KubeNodeAgent
 import NIOCore
+import TandemTestSupport
 import Testing
 
 /// `GET pods/NAME/log` over HTTP: the query as kube-apiserver validates it, container resolution,

@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 
 /// The result of a finished child process.
 struct ProcessResult: Sendable {
@@ -44,7 +45,7 @@ enum ProcessRunner {
             group.addTask { await terminations.first { _ in true } ?? -1 }
             group.addTask {
                 try await Task.sleep(for: limit)
-                throw DeadlineExceeded(limit: limit)
+                throw TimedOut("the process to exit", limit: limit)
             }
             defer { group.cancelAll() }
             do {

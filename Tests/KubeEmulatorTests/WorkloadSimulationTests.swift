@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeEmulator
 import KubeEmulatorTestSupport
+import TandemTestSupport
 import Testing
 
 @Suite("workload simulation: deployments, replica sets, pods")

@@ -7,6 +7,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import TandemTestSupport
 import Testing
 
 @Suite("Controller runtime: probes, metrics, lifecycle")
@@ -138,11 +139,7 @@ struct ControllerRuntimeTests {
                     await #expect(throws: KubeRuntimeError.self) { try await runtime.run() }
                 }
                 try await eventually("a reconcile is in flight") { started.count("started") == 1 }
-                let leases = clusters[0].client.resource(.leases, namespace: "default", as: Lease.self)
-                var lease = try await leases.get("loss-test")
-                lease.spec?.holderIdentity = "someone-else"
-                lease.spec?.leaseDurationSeconds = 60
-                _ = try await leases.replace(lease)
+                try await takeLease("loss-test", as: "someone-else", client: clusters[0].client)
                 try await group.next()
             }
             #expect(exits.count("exit 1") == 1)

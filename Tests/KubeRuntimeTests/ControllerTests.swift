@@ -3,9 +3,10 @@ import KubeAPI
 import KubeClient
 import KubeEmulator
 import KubeEmulatorTestSupport
-@testable import KubeRuntime
 import Synchronization
+import TandemTestSupport
 import Testing
+@testable import KubeRuntime
 
 /// Records reconciles: per key, the peak concurrency overall and of the same key.
 final class ReconcileLog: Sendable {

@@ -3,6 +3,7 @@ import KubeClient
 import KubeEmulator
 import KubeEmulatorTestSupport
 import KubeRuntime
+import TandemTestSupport
 import Testing
 
 @Suite("Informer against kube-emulator")

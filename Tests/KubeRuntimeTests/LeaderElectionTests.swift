@@ -2,6 +2,7 @@ import KubeAPI
 import KubeClient
 import KubeEmulatorTestSupport
 import KubeRuntime
+import TandemTestSupport
 import Testing
 
 @Suite("Leader election on a Lease")
@@ -21,7 +22,7 @@ struct LeaderElectionTests {
             let b = LeaderElector(client: client, options: Self.options("b"))
             let leading = Tally()
             let aTask = Task { await a.run { leading.add("a"); await waitForCancellation() } }
-            try await eventually("a leads") { a.isLeader }
+            try await eventually("a leads", within: .seconds(30)) { a.isLeader }
             try await whileRunning({ _ = await b.run { leading.add("b"); await waitForCancellation() } }) {
                 for _ in 0..<10 {
                     #expect(!(a.isLeader && b.isLeader))
@@ -60,13 +61,9 @@ struct LeaderElectionTests {
                         work.add("cancelled")
                     }
                 }
-                try await eventually("leading") { elector.isLeader && work.count("started") == 1 }
+                try await eventually("leading", within: .seconds(30)) { elector.isLeader && work.count("started") == 1 }
                 // Another holder takes the lease with a fresh renewal: renewals now fail.
-                let leases = client.resource(.leases, namespace: "default", as: Lease.self)
-                var lease = try await leases.get("tandem-operator")
-                lease.spec?.holderIdentity = "thief"
-                lease.spec?.leaseDurationSeconds = 60
-                _ = try await leases.replace(lease)
+                try await takeLease("tandem-operator", as: "thief", client: client)
                 let outcome = try await group.next()!
                 return outcome
             }
@@ -82,14 +79,14 @@ struct LeaderElectionTests {
             let client = clusters[0].client
             let a = LeaderElector(client: client, options: Self.options("a"))
             let aTask = Task { await a.run { await waitForCancellation() } }
-            try await eventually("a leads") { a.isLeader }
+            try await eventually("a leads", within: .seconds(30)) { a.isLeader }
             aTask.cancel()
             _ = await aTask.value
             let lease = try await client.resource(.leases, namespace: "default", as: Lease.self).get("tandem-operator")
             #expect(lease.spec?.holderIdentity == "")
             let b = LeaderElector(client: client, options: Self.options("b"))
             try await whileRunning({ _ = await b.run { await waitForCancellation() } }) {
-                try await eventually("b leads without waiting for expiry", within: .seconds(1)) { b.isLeader }
+                try await eventually("b leads without waiting for expiry", within: .milliseconds(1900)) { b.isLeader }
             }
         }
     }

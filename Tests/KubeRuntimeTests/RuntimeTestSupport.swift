@@ -7,6 +7,7 @@ import KubeRuntime
 import Logging
 import Metrics
 import Synchronization
+import TandemTestSupport
 
 /// The user agent of the runtime clients in tests (to count their requests at the emulator).
 let runtimeTestUserAgent = "tandem-runtime-test"
@@ -80,15 +81,6 @@ func whileRunning<Result: Sendable>(_ background: @escaping @Sendable () async -
     }
 }
 
-/// Waits until `condition` holds, re-checking every 10 ms, or throws after `timeout`.
-func eventually(_ what: @autoclosure () -> String, within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for \(what())")
-}
 
 /// Waits until `informer` has delivered every change up to the emulator's current resourceVersion
 /// (call it after the last write; `Informer.state` moves only after the handlers ran).
@@ -138,4 +130,22 @@ final class Gate: Sendable {
         }
         for waiter in waiters { waiter.resume() }
     }
+}
+
+/// Another holder takes the Lease `name` in `default` with a fresh 60 s term, retrying while the
+/// current holder's renewals win the race (409).
+func takeLease(_ name: String, as holder: String, client: KubeClient) async throws {
+    let leases = client.resource(.leases, namespace: "default", as: Lease.self)
+    for _ in 0..<50 {
+        var lease = try await leases.get(name)
+        lease.spec?.holderIdentity = holder
+        lease.spec?.leaseDurationSeconds = 60
+        do {
+            _ = try await leases.replace(lease)
+            return
+        } catch let status as KubeStatus where status.isConflict {
+            continue
+        }
+    }
+    throw TestFailure("could not take lease \(name): every attempt conflicted")
 }

@@ -1,5 +1,6 @@
-@testable import KubeRuntime
+import TandemTestSupport
 import Testing
+@testable import KubeRuntime
 
 @Suite("Work queue")
 struct WorkQueueTests {

@@ -73,15 +73,6 @@ func withClient<Result: Sendable>(
     }
 }
 
-/// Waits until `condition` holds, polling every 20 ms, or fails after `timeout`.
-func eventually(within timeout: Duration = .seconds(10), _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for \(what)")
-}
 
 /// Injects a fault through the emulator's admin endpoint.
 func injectFault(_ admin: EmulatorTestClient, _ fault: JSONValue) async throws {
@@ -154,16 +145,4 @@ final class LogCapture: Sendable {
     }
 }
 
-/// Runs `body`, failing with `TestFailure` if it takes longer than `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TestFailure("timed out after \(timeout): \(what)") }
-        return value
-    }
-}
+
