@@ -14,12 +14,16 @@ public struct ControllerOptions: Sendable {
     public var maxDelay: Duration
     /// The clock of queue delays and resyncs. Defaults to `SystemClock()`.
     public var clock: any RuntimeClock
+    /// How long a cluster's caches may take to sync before the controller reports it (an error
+    /// log and `clustersNotSynced`); it keeps waiting, so a late cluster still starts. Defaults to 2 minutes.
+    public var cacheSyncTimeout: Duration
 
     /// Options; defaults as documented on each property.
     public init(maxConcurrentReconciles: Int = KubeRuntimeDefaults.maxConcurrentReconciles, resyncPeriod: Duration = KubeRuntimeDefaults.resyncPeriod,
                 baseDelay: Duration = KubeRuntimeDefaults.queueBaseDelay, maxDelay: Duration = KubeRuntimeDefaults.queueMaxDelay,
-                clock: any RuntimeClock = SystemClock()) {
+                clock: any RuntimeClock = SystemClock(), cacheSyncTimeout: Duration = KubeRuntimeDefaults.cacheSyncTimeout) {
         self.maxConcurrentReconciles = maxConcurrentReconciles
+        self.cacheSyncTimeout = cacheSyncTimeout
         self.resyncPeriod = resyncPeriod
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -51,6 +55,7 @@ public final class Controller: Sendable {
     private let reconciler: any Reconciler
     private let queues: [String: WorkQueue<ObjectKey>]
     private let primaries = Mutex<[Informer]>([])
+    private let lateClusters = Mutex<Set<String>>([])
     private let metrics: ControllerMetrics
     private let active = Atomic<Int>(0)
     private let logger: Logger
@@ -174,17 +179,39 @@ public final class Controller: Sendable {
         }
     }
 
-    /// Waits for the cluster's informers; false when the queue shut down or the task was cancelled first.
+    /// Clusters whose caches missed `cacheSyncTimeout` and have not synced since.
+    public var clustersNotSynced: Set<String> { lateClusters.withLock { $0 } }
+
+    private enum SyncWait { case synced, drained, late }
+
+    /// Waits for the cluster's informers, reporting them once `cacheSyncTimeout` passes; false
+    /// when the queue shut down or the task was cancelled first.
     private func waitForSync(cluster: Cluster, queue: WorkQueue<ObjectKey>) async -> Bool {
         let informers = cluster.allInformers
-        await withTaskGroup(of: Void.self) { group in
+        let clock = options.clock, timeout = options.cacheSyncTimeout
+        await withTaskGroup(of: SyncWait.self) { group in
             group.addTask {
                 for informer in informers { await informer.cache.waitForSync() }
+                return .synced
             }
-            group.addTask { await queue.drain() }
-            await group.next()
+            group.addTask {
+                await queue.drain()
+                return .drained
+            }
+            group.addTask {
+                do { try await clock.sleep(for: timeout) } catch { return .drained }
+                return .late
+            }
+            while let outcome = await group.next(), outcome == .late {
+                lateClusters.withLock { _ = $0.insert(cluster.name) }
+                let waiting = informers.filter { !$0.cache.hasSynced }.map { "\($0.cache.resource)" }
+                logger.error("caches have not synced; still waiting (is the API server reachable, and does it serve these resources?)", metadata: [
+                    "cluster": "\(cluster.name)", "timeout": "\(timeout)", "resources": "\(waiting.joined(separator: ","))",
+                ])
+            }
             group.cancelAll()
         }
+        lateClusters.withLock { _ = $0.remove(cluster.name) }
         return !Task.isCancelled && !queue.isShuttingDown
     }
 

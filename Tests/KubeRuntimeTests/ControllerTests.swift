@@ -48,6 +48,38 @@ final class ReconcileLog: Sendable {
 
 @Suite("Controller against kube-emulator")
 struct ControllerTests {
+    @Test("caches that miss cacheSyncTimeout are reported (clustersNotSynced) while the controller keeps waiting; they start once synced")
+    func cacheSyncTimeoutIsReported() async throws {
+        try await withTestClusters(["slow"]) { clusters in
+            let slow = clusters[0]
+            let fault = try await slow.admin.post("/_emulator/faults", ["verb": "list", "resource": "configmaps", "status": 503])
+            #expect(fault.status == 201)
+            let set = ClusterSet(clusters.map(\.cluster))
+            let log = ReconcileLog()
+            let controller = Controller(name: "late", clusters: set, reconciler: ReconcileFunction { key in
+                log.begin(key)
+                log.end(key)
+                return .done
+            }, options: ControllerOptions(cacheSyncTimeout: .milliseconds(300)))
+            controller.watchPrimary(.configMaps, namespace: "default")
+            _ = try await slow.admin.post("/api/v1/namespaces/default/configmaps", configMap("waiting"))
+            try await whileRunning({
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await set.run() }
+                    group.addTask { await controller.run() }
+                }
+            }) {
+                try await eventually("the late cluster is reported") { controller.clustersNotSynced == ["slow"] }
+                #expect(log.count(ObjectKey(cluster: "slow", namespace: "default", name: "waiting")) == 0)
+                _ = try await slow.admin.delete("/_emulator/faults")
+                try await eventually("it syncs and reconciles", within: .seconds(30)) {
+                    log.count(ObjectKey(cluster: "slow", namespace: "default", name: "waiting")) == 1
+                }
+                #expect(controller.clustersNotSynced.isEmpty)
+            }
+        }
+    }
+
     @Test("one cluster's outage (refused, then hanging) does not stop the other's reconciles; both recover")
     func outageIsolation() async throws {
         try await withTestClusters(["eks", "gke"]) { clusters in
