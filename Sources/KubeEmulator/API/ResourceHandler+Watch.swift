@@ -26,7 +26,7 @@ extension ResourceHandler {
             var initial: [JSONValue]
             var resourceVersion: Int64
         }
-        let registration = store.read { state -> Registration? in
+        let registration = store.modify { state -> Registration? in
             guard let added = state.addWatcher(definition.storageKey, namespace: scope, after: start) else { return nil }
             let initial = start == nil ? state.objects(definition.storageKey, namespace: scope).map(\.object).filter { matches($0, labels, fields) } : []
             return Registration(id: added.id, stream: added.stream, replay: added.replay, initial: initial, resourceVersion: state.resourceVersion)
@@ -57,7 +57,7 @@ extension ResourceHandler {
             }
         }
         return .stream(status: 200, contentType: "application/json", headers: []) { send in
-            defer { store.read { $0.removeWatcher(registration.id) } }
+            defer { store.modify { $0.removeWatcher(registration.id) } }
             var encoder = encoder
             for object in registration.initial { try await send(encoder.encode(.added, object)) }
             for event in registration.replay {
@@ -79,7 +79,7 @@ extension ResourceHandler {
                 if let timeout {
                     group.addTask {
                         try await Task.sleep(for: .seconds(timeout))
-                        store.read { state in
+                        store.modify { state in
                             if bookmarks { state.sendBookmark(to: registration.id) }
                             state.removeWatcher(registration.id)
                         }

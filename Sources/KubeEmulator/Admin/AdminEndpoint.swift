@@ -43,10 +43,10 @@ struct AdminEndpoint: Sendable {
             faults.clear()
             return .json(["cleared": true])
         case ("POST", ["watches", "close"]):
-            let closed = store.read { $0.closeAllWatches() }
+            let closed = store.modify { $0.closeAllWatches() }
             return .json(["closed": .int(Int64(closed))])
         case ("POST", ["history", "compact"]):
-            let rv = store.read { state -> Int64 in
+            let rv = store.modify { state -> Int64 in
                 state.compactHistory()
                 return state.resourceVersion
             }

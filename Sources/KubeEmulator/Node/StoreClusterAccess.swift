@@ -18,7 +18,7 @@ struct StoreClusterAccess: ClusterAccess {
 
     func changes(of resources: Set<ResourceDescriptor>) -> AsyncStream<Void> {
         let interest = Set(resources.map(Self.storageKey))
-        let (id, signals) = store.read { $0.addInternalWatcher(interest: interest) }
+        let (id, signals) = store.modify { $0.addInternalWatcher(interest: interest) }
         return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
                 for await _ in signals { continuation.yield() }
@@ -26,7 +26,7 @@ struct StoreClusterAccess: ClusterAccess {
             }
             continuation.onTermination = { _ in
                 task.cancel()
-                store.read { $0.removeWatcher(id) }
+                store.modify { $0.removeWatcher(id) }
             }
         }
     }

@@ -72,7 +72,7 @@ public final class KubeEmulator: Sendable {
         let tlsContext = try pki.map { try NIOSSLContext(configuration: $0.makeServerTLSConfiguration(requestClientCertificates: configuration.clientCertificateAuth)) }
         let store = ObjectStore(historyCapacity: configuration.historySize)
         seedNamespaces(store)
-        store.read { $0.gracefulPodDeletion = nodeAgent != nil }
+        store.modify { $0.gracefulPodDeletion = nodeAgent != nil }
         let counters = RequestCounters()
         let faults = FaultInjector()
         let gate = ConnectionGate()
@@ -160,14 +160,14 @@ public final class KubeEmulator: Sendable {
 
     /// Stops accepting, closes every connection (watches included) and waits for the accept loop to end.
     public func shutdown() async {
-        _ = store.read { $0.closeAllWatches() }
+        _ = store.modify { $0.closeAllWatches() }
         serving.cancel()
         await serving.value
     }
 
     private static func seedNamespaces(_ store: ObjectStore) {
         let now = Timestamp.rfc3339(Date())
-        store.read { state in
+        store.modify { state in
             for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
                 state.put(StorageKey(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: name), [
                     "apiVersion": "v1", "kind": "Namespace",
@@ -196,10 +196,10 @@ public final class KubeEmulator: Sendable {
 
     /// Closes every open watch; clients resume from their last resourceVersion. Returns how many were open.
     @discardableResult
-    public func closeAllWatches() -> Int { store.read { $0.closeAllWatches() } }
+    public func closeAllWatches() -> Int { store.modify { $0.closeAllWatches() } }
 
     /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
-    public func compactHistory() { store.read { $0.compactHistory() } }
+    public func compactHistory() { store.modify { $0.compactHistory() } }
 
     /// The current global resourceVersion.
     public var currentResourceVersion: Int64 { store.read { $0.resourceVersion } }

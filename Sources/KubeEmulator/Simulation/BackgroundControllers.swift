@@ -14,19 +14,19 @@ struct BackgroundControllers: Sendable {
 
     /// Runs until cancelled.
     func run() async {
-        let (id, changes) = store.read { $0.addInternalWatcher(interest: WorkloadSimulator.watchedResources) }
+        let (id, changes) = store.modify { $0.addInternalWatcher(interest: WorkloadSimulator.watchedResources) }
         let wakeup = WakeupSignal()
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await _ in changes { wakeup.signal() }
             }
             while !Task.isCancelled {
-                let next = store.read { state in simulator.step(&state, now: clock()) }
+                let next = store.modify { state in simulator.step(&state, now: clock()) }
                 let delay = next.map { Duration.milliseconds(Int64(max(0, $0.timeIntervalSince(clock())) * 1000) + 1) }
                 await wakeup.wait(timeout: delay)
                 try? await Task.sleep(for: coalescing)
             }
-            store.read { $0.removeWatcher(id) }
+            store.modify { $0.removeWatcher(id) }
         }
     }
 

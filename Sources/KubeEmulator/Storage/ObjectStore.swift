@@ -21,9 +21,14 @@ final class ObjectStore: Sendable {
         try state.withLock { (state: inout StoreState) throws(KubeStatus) -> Result in try body(&state) }
     }
 
-    /// Runs a non-throwing `body` with exclusive access to the state.
-    func read<Result: Sendable>(_ body: (inout StoreState) -> Result) -> Result {
+    /// Runs a non-throwing `body` that changes the state, with exclusive access.
+    func modify<Result: Sendable>(_ body: (inout StoreState) -> Result) -> Result {
         state.withLock { body(&$0) }
+    }
+
+    /// Reads the state under the lock; `body` cannot change it.
+    func read<Result: Sendable>(_ body: (StoreState) -> Result) -> Result {
+        state.withLock { body($0) }
     }
 }
 
