@@ -1,6 +1,7 @@
 import Foundation
 import FraudModelAPI
 import FraudModelOperator
+import KubeAPI
 @testable import FraudModelPlanning
 import Testing
 
@@ -74,6 +75,21 @@ import Testing
         sim.setRollout { $0.paused = false }
         sim.reconcile(after: 1)
         #expect(sim.version("eks") == "2.2.0")
+    }
+
+    @Test("one InvalidSpec: Ready and Progressing False, Degraded True, one reason and message; an unchanged mark keeps its time")
+    func invalidSpecMarksThreeConditions() {
+        var conditions: [Condition] = []
+        InvalidSpec.mark(&conditions, message: "spec: bad", generation: 3, time: "2026-01-01T00:00:00Z")
+        #expect(conditions.map(\.type).sorted() == ["Degraded", "Progressing", "Ready"])
+        for condition in conditions {
+            #expect(condition.reason == "InvalidSpec")
+            #expect(condition.message == "spec: bad")
+            #expect(condition.observedGeneration == 3)
+        }
+        #expect(conditions[type: "Degraded"]?.status == .true && conditions[type: "Ready"]?.status == .false)
+        InvalidSpec.mark(&conditions, message: "spec: bad", generation: 3, time: "2026-01-02T00:00:00Z")
+        #expect(conditions[type: "Ready"]?.lastTransitionTime == "2026-01-01T00:00:00Z")
     }
 
     @Test func orderNamingAnUnknownClusterIsInvalidSpec() {

@@ -64,8 +64,8 @@ final class FleetStatusWriter: Sendable {
     }
 }
 
-/// The status of a copy whose spec cannot be read: Degraded with reason `InvalidSpec` and the
-/// decoding problems, every other field kept. Nothing is deployed from such a copy.
+/// The status of a copy whose spec cannot be read: Degraded with `InvalidSpec`'s conditions and
+/// the decoding problems, every other field kept. Nothing is deployed from such a copy.
 enum InvalidCopyStatus {
     /// Writes it (only when it changed).
     static func write(_ error: FraudModelDecodingError, to object: JSONValue, client: KubeClient, now: Date) async throws {
@@ -78,10 +78,7 @@ enum InvalidCopyStatus {
             var conditions = status.conditions ?? []
             let time = Timestamps.format(now)
             let message = "\(error)"
-            conditions.set(Condition(type: FraudModelConditions.ready, status: .false, reason: "InvalidSpec", message: message,
-                                     observedGeneration: generation, lastTransitionTime: time))
-            conditions.set(Condition(type: FraudModelConditions.degraded, status: .true, reason: "InvalidSpec", message: message,
-                                     observedGeneration: generation, lastTransitionTime: time))
+            InvalidSpec.mark(&conditions, message: message, generation: generation, time: time)
             status.conditions = conditions
             current = try status.merged(into: current)
         }

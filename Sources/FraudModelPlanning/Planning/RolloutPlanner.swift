@@ -64,9 +64,7 @@ public enum RolloutPlanner {
         plan.status.phase = .degraded
         var conditions = context.previous.conditions ?? []
         let time = Timestamps.format(context.now)
-        conditions.set(Condition(type: FraudModelConditions.ready, status: .false, reason: "InvalidSpec", message: message, lastTransitionTime: time))
-        conditions.set(Condition(type: FraudModelConditions.progressing, status: .false, reason: "InvalidSpec", message: message, lastTransitionTime: time))
-        conditions.set(Condition(type: FraudModelConditions.degraded, status: .true, reason: "InvalidSpec", message: message, lastTransitionTime: time))
+        InvalidSpec.mark(&conditions, message: message, time: time)
         if let inSync = plan.status.conditions?[type: FraudModelConditions.inSync] { conditions.set(inSync) }
         plan.status.conditions = FraudModelConditions.all.compactMap { conditions[type: $0] }
         return plan
