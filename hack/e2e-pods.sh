@@ -94,12 +94,15 @@ k run crash --image=shell:1 --restart=Always --command -- /bin/sh -c 'echo attem
 eventually "it reaches CrashLoopBackOff with restarts and their age" 30 bash -c \
   "'$KUBECTL' get pod crash | grep -Eq '^crash +0/1 +CrashLoopBackOff +[2-9] \([0-9]+s ago\)'"
 expect_output "logs --previous shows the last instance's output" '^attempt$' -- k logs crash --previous
+expect_output "describe shows the kubelet's events" 'Warning +BackOff .* kubelet +Back-off restarting failed container crash in pod crash_default' -- k describe pod crash
 expect_output "lastState names the exit code" '^3 Error$' -- \
   k get pod crash -o 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}'
 
 step "images from the admin endpoint"
 k run later --image=registry.example/later:1 >/dev/null
 eventually "an unknown image waits in ImagePullBackOff" 20 bash -c "'$KUBECTL' get pod later | grep -q ImagePullBackOff"
+expect_output "its events say why" 'Failed to pull image "registry.example/later:1": not found in the emulator.s image catalog' -- \
+  k get events --field-selector involvedObject.name=later
 ADMIN_CA="$WORK/ca.crt"
 k config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$ADMIN_CA"
 { cat "$WORK/catalog.yaml"; printf -- '- image: later:1\n  command: [/bin/sh]\n  args: [-c, "echo later; exec sleep 3600"]\n'; } >"$WORK/later.yaml"

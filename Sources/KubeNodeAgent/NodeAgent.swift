@@ -73,7 +73,8 @@ public final class NodeAgent: Sendable {
     /// Runs the kubelet against `cluster` until cancelled; on cancellation every pod is killed.
     public func run(cluster: any ClusterAccess) async {
         let context = KubeletContext(cluster: cluster, network: network, catalog: catalog, configuration: configuration,
-                                     logs: logs, ledger: ledger, cgroups: cgroups, stateDirectory: stateDirectory, logger: logger)
+                                     logs: logs, ledger: ledger, cgroups: cgroups,
+                                     events: PodEvents(cluster: cluster, node: configuration.nodeName), stateDirectory: stateDirectory, logger: logger)
         await Kubelet(context: context).run()
     }
 

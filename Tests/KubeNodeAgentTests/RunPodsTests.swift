@@ -71,6 +71,11 @@ struct RunPodsTests {
             #expect(ContinuousClock.now - started > .seconds(3))
             let logs = try await client.get("/api/v1/namespaces/default/pods/crash/log?previous=true")
             #expect(logs.text == "attempt\n")
+            let events = try await client.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dcrash").json
+            let reasons = Set((events["items"]?.arrayValue ?? []).compactMap { $0["reason"]?.stringValue })
+            #expect(reasons.isSuperset(of: ["Pulled", "Created", "Started", "BackOff"]), "\(reasons)")
+            let startedEvent = (events["items"]?.arrayValue ?? []).first { $0["reason"] == "Started" }
+            #expect((startedEvent?["count"]?.intValue ?? 0) >= 3, "repeats are counted on one Event")
         }
     }
 

@@ -13,6 +13,8 @@ struct KubeletContext: Sendable {
     let ledger: ProcessLedger
     /// Where memory and CPU limits are enforced; nil where the machine offers no cgroup controllers.
     let cgroups: ContainerCgroups?
+    /// The kubelet's Events.
+    let events: PodEvents
     /// This emulator's own state directory (under the configuration's state root).
     let stateDirectory: String
     let logger: Logger

@@ -17,6 +17,12 @@ extension PodWorker {
         guard let image = context.images.image(for: record.imageReference) else {
             let first = record.waiting?.reason != "ErrImagePull" && record.waiting?.reason != "ImagePullBackOff"
             let delay = nextBackoff(&record)
+            if first {
+                context.events.record(pod, type: "Warning", reason: "Failed", message: "Failed to pull image \"\(record.imageReference)\": not found in the emulator's image catalog", container: record.name)
+                context.events.record(pod, type: "Warning", reason: "Failed", message: "Error: ErrImagePull", container: record.name)
+            } else {
+                context.events.record(pod, reason: "BackOff", message: "Back-off pulling image \"\(record.imageReference)\"", container: record.name)
+            }
             record.waiting = first
                 ? ("ErrImagePull", "failed to pull and unpack image \"\(record.imageReference)\": not found in the emulator's image catalog")
                 : ("ImagePullBackOff", "Back-off pulling image \"\(record.imageReference)\"")
@@ -29,6 +35,9 @@ extension PodWorker {
             environment = try ContainerEnvironment(pod: podWithIP, lookup: { self.context.cluster.get($0, namespace: $1, name: $2) })
                 .build(container: record.spec, image: image, serviceVariables: context.serviceVariables)
         } catch {
+            if record.waiting?.message != error.description {
+                context.events.record(pod, type: "Warning", reason: "Failed", message: "Error: \(error.description)", container: record.name)
+            }
             record.waiting = ("CreateContainerConfigError", error.description)
             record.nextStart = now.addingTimeInterval(1)
             return
@@ -76,6 +85,9 @@ extension PodWorker {
             record.waiting = nil
             record.terminated = nil
             record.armProbes(now: record.startedAt!)
+            context.events.record(pod, reason: "Pulled", message: "Container image \"\(record.imageReference)\" already present on machine", container: record.name)
+            context.events.record(pod, reason: "Created", message: "Created container: \(record.name)", container: record.name)
+            context.events.record(pod, reason: "Started", message: "Started container \(record.name)", container: record.name)
             let pid = spawned.pid, startedInstance = record.instance, containerName = record.name
             Task { [weak self] in
                 let exit = await ProcessSpawner.shared.exit(of: pid)
@@ -190,6 +202,8 @@ extension PodWorker {
         let delay = nextBackoff(&record)
         record.nextStart = now.addingTimeInterval(ContainerRecord.seconds(delay))
         if delay > .zero {
+            context.events.record(pod, type: "Warning", reason: "BackOff",
+                                  message: "Back-off restarting failed container \(containerName) in pod \(name)_\(namespace)(\(uid))", container: containerName)
             record.lastTerminated = state
             record.waiting = ("CrashLoopBackOff", "back-off \(Self.goDuration(delay)) restarting failed container=\(containerName) pod=\(name)_\(namespace)(\(uid))")
         } else {

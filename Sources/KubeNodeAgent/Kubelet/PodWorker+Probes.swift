@@ -54,6 +54,7 @@ extension PodWorker {
             track.failures += 1
             track.successes = 0
             track.lastFailure = failure
+            context.events.record(pod, type: "Warning", reason: "Unhealthy", message: "\(kind.rawValue) probe failed: \(failure)", container: container)
             if track.failures == 1 || track.failures >= track.spec.failureThreshold {
                 logger.info("probe failed", metadata: ["container": "\(container)", "probe": "\(kind.rawValue)", "output": "\(failure)"])
             }
@@ -93,6 +94,7 @@ extension PodWorker {
         containers[index].killing = true
         containers[index].ready = false
         logger.info("killing container", metadata: ["container": "\(containers[index].name)", "reason": "\(reason)"])
+        context.events.record(pod, reason: "Killing", message: "Container \(containers[index].name) \(reason)", container: containers[index].name)
         let grace = Duration.seconds(pod[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue
             ?? Int64(NodeAgentConfiguration.Defaults.terminationGracePeriodSeconds))
         Task { await process.stop(grace: grace) }

@@ -17,6 +17,11 @@ extension PodWorker {
         let grace = force ? Duration.zero : gracePeriod
         let deadline = ContinuousClock.now + grace
         let running = containers.compactMap { record in record.process.map { (record, $0) } }
+        if !vanished {
+            for (record, _) in running {
+                context.events.record(pod, reason: "Killing", message: "Stopping container \(record.name)", container: record.name)
+            }
+        }
         let requestedGrace = gracePeriod
         await withTaskGroup(of: Void.self) { group in
             // A later, shorter deletion (`--grace-period=1`, `--force`) or the emulator stopping cuts the wait short.
@@ -46,6 +51,7 @@ extension PodWorker {
         writeStatusIfChanged(now: Date())
         await tearDownSandbox()
         context.logs.remove(podUID: uid)
+        context.events.forget(podUID: uid)
         try? FileManager.default.removeItem(atPath: podDirectory)
         if !vanished {
             do { try context.cluster.delete(.pods, namespace: namespace, name: name, uid: uid) } catch {
