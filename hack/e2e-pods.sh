@@ -41,6 +41,8 @@ CIDR=$(sed -n 's/.*cidr=\([0-9./]*\).*pod network ready.*/\1/p' "$WORK/eks.log" 
 DEVICE=$(sed -n 's/.*device=\([a-z0-9]*\).*pod network ready.*/\1/p' "$WORK/eks.log" | head -1)
 expect_output "the pod network is routed through the emulator's own device" "dev $DEVICE" -- ip route show "${CIDR%.0.0/16}.0.0/17"
 
+expect_output "the node is registered and Ready" '^emulated-node +Ready +<none> +[0-9]+s +v1\.32\.0' -- k get nodes
+
 step "a fraud-server Deployment behind a LoadBalancer"
 k apply -f - >/dev/null <<'YAML'
 apiVersion: apps/v1
@@ -68,7 +70,7 @@ spec:
 YAML
 expect_output "rollout status waits for real readiness" 'successfully rolled out' -- k rollout status deploy/fraud --timeout 60s
 expect_output "get pods: READY, STATUS, RESTARTS as kubectl prints them" '^fraud-[a-z0-9]+-[a-z0-9]+ +1/1 +Running +0 +' -- k get pods -l app=fraud
-expect_output "pods get addresses from the pod network" "${CIDR%.0.0/16}\.0\.[0-9]+ +emulated-node" -- k get pods -l app=fraud -o wide
+expect_output "pods get addresses from the pod network" "${CIDR%.0.0/16}\.0\.[0-9]+ +emulated-node +<none> +<none>" -- k get pods -l app=fraud -o wide
 eventually "get svc shows a loopback EXTERNAL-IP" 20 bash -c "'$KUBECTL' get svc fraud | grep -Eq 'LoadBalancer +10\.[0-9.]+ +127\.[0-9.]+ +80:'"
 LB=$(k get svc fraud -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
 eventually "EndpointSlices list both ready pods" 20 bash -c "'$KUBECTL' get endpointslices -l kubernetes.io/service-name=fraud | grep -Eq 'IPv4 +8080 +10\.[0-9.]+,10\.[0-9.]+'"

@@ -6,6 +6,9 @@ enum BuiltinResources {
             shortNames: ["ns"], namespaced: false, verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
             hasStatus: true, builtinTable: .namespaces, nameRule: .dnsLabel, storageVersion: "v1"),
         ResourceDefinition(
+            group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", listKind: "NodeList",
+            shortNames: ["no"], namespaced: false, hasStatus: true, builtinTable: .nodes, storageVersion: "v1"),
+        ResourceDefinition(
             group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", listKind: "ConfigMapList",
             shortNames: ["cm"], namespaced: true, builtinTable: .configMaps, storageVersion: "v1"),
         ResourceDefinition(

@@ -89,7 +89,7 @@ struct StorageKey: Sendable, Hashable, CustomStringConvertible {
 /// The column sets of built-in kinds, as kube-apiserver's printers define them.
 enum BuiltinTable: Sendable, Equatable {
     case namespaces, configMaps, secrets, services, serviceAccounts, events, leases, customResourceDefinitions
-    case pods, deployments, replicaSets, podDisruptionBudgets, rbac, endpoints, endpointSlices
+    case pods, deployments, replicaSets, podDisruptionBudgets, rbac, endpoints, endpointSlices, nodes
 }
 
 /// Conversions between a served form and a differently shaped stored form.

@@ -9,6 +9,29 @@ enum BuiltinColumns {
         let name = TableBuilder.nameColumn
         let age = TableBuilder.ageColumn
         switch table {
+        case .nodes:
+            return [name,
+                Column(name: "Status", type: "string", description: "The status of the node") { object, _ in
+                    let ready = (object[path: ["status", "conditions"]]?.arrayValue ?? []).first { $0["type"] == "Ready" }
+                    var status = ready?["status"] == "True" ? "Ready" : ready == nil ? "Unknown" : "NotReady"
+                    if object[path: ["spec", "unschedulable"]]?.boolValue == true { status += ",SchedulingDisabled" }
+                    return .string(status)
+                },
+                Column(name: "Roles", type: "string", description: "The roles of the node") { object, _ in
+                    let roles = (object[path: ["metadata", "labels"]]?.objectValue ?? [:]).keys
+                        .filter { $0.hasPrefix("node-role.kubernetes.io/") }.map { String($0.dropFirst("node-role.kubernetes.io/".count)) }.sorted()
+                    return .string(roles.isEmpty ? "<none>" : roles.joined(separator: ","))
+                },
+                age,
+                Column(name: "Version", type: "string", description: "Kubelet Version reported by the node.") { object, _ in
+                    object[path: ["status", "nodeInfo", "kubeletVersion"]] ?? ""
+                },
+                Column(name: "Internal-IP", type: "string", priority: 1, cell: { object, _ in
+                    .string((object[path: ["status", "addresses"]]?.arrayValue ?? []).first { $0["type"] == "InternalIP" }?["address"]?.stringValue ?? "<none>")
+                }),
+                Column(name: "OS-Image", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "nodeInfo", "osImage"]] ?? "" }),
+                Column(name: "Kernel-Version", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "nodeInfo", "kernelVersion"]] ?? "" }),
+            ]
         case .namespaces:
             return [name, Column(name: "Status", type: "string", description: "The status of the namespace") { object, _ in
                 object[path: ["status", "phase"]] ?? ""
@@ -89,6 +112,14 @@ enum BuiltinColumns {
                 age,
                 Column(name: "IP", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "podIP"]] ?? "<none>" }),
                 Column(name: "Node", type: "string", priority: 1, cell: { object, _ in object[path: ["spec", "nodeName"]] ?? "<none>" }),
+                Column(name: "Nominated Node", type: "string", priority: 1, cell: { object, _ in object[path: ["status", "nominatedNodeName"]] ?? "<none>" }),
+                Column(name: "Readiness Gates", type: "string", priority: 1, cell: { object, _ in
+                    let gates = (object[path: ["spec", "readinessGates"]]?.arrayValue ?? []).compactMap { $0["conditionType"]?.stringValue }
+                    guard !gates.isEmpty else { return "<none>" }
+                    let conditions = object[path: ["status", "conditions"]]?.arrayValue ?? []
+                    let passing = gates.filter { gate in conditions.contains { $0["type"]?.stringValue == gate && $0["status"] == "True" } }
+                    return .string("\(passing.count)/\(gates.count)")
+                }),
             ]
         case .deployments, .replicaSets:
             let isDeployment = table == .deployments

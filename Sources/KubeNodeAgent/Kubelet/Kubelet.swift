@@ -15,6 +15,7 @@ final class Kubelet: Sendable {
 
     /// Syncs on every pod change until cancelled; then terminates every pod at once.
     func run() async {
+        NodeRegistration.register(context)
         let changes = context.cluster.changes(of: [.pods])
         await withDiscardingTaskGroup { group in
             sync(group: &group)
