@@ -1,4 +1,5 @@
-/// Exponential backoff with jitter that starts over after a quiet period, as client-go's
+import KubeClient
+/// `Backoff` with a memory: consecutive failures grow the wait, which starts over after a quiet period, as client-go's
 /// `ExponentialBackoffManager` (reflector: 800 ms → 30 s, ×2, jitter 1.0, reset after 2 min).
 ///
 /// A pure value: time comes in as `now`, randomness as `random`, so every step is testable.
@@ -14,7 +15,7 @@ public struct ExponentialBackoff: Sendable, Hashable {
     /// A failure this long after the previous one starts again from `initial`. Defaults to 2 minutes.
     public var resetAfter: Duration
 
-    private var nextBase: Duration?
+    private var failures = 0
     private var lastFailure: Duration?
 
     /// A backoff; defaults as documented on each property.
@@ -31,10 +32,9 @@ public struct ExponentialBackoff: Sendable, Hashable {
     /// Records a failure at `now` and returns how long to wait before the next attempt.
     /// `random` is in [0, 1).
     public mutating func nextDelay(now: Duration, random: Double = Double.random(in: 0..<1)) -> Duration {
-        if let lastFailure, now - lastFailure >= resetAfter { nextBase = nil }
+        if let lastFailure, now - lastFailure >= resetAfter { failures = 0 }
         lastFailure = now
-        let base = min(nextBase ?? initial, maximum)
-        nextBase = min(base * factor, maximum)
-        return base + base * (jitter * random)
+        failures += 1
+        return Backoff(initial: initial, maximum: maximum, factor: factor, jitter: .additive(jitter)).delay(afterFailures: failures, random: random)
     }
 }

@@ -1,3 +1,4 @@
+import KubeClient
 import Synchronization
 
 /// A queue of keys to reconcile, with client-go's workqueue guarantees and per-key backoff.
@@ -118,9 +119,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// The backoff after `failures` earlier failures: `baseDelay·2^failures`, capped at `maxDelay`.
     public func backoff(failures: Int) -> Duration {
-        let base = max(baseDelay.nanosecondsValue, 1)
-        guard failures < 62, base <= maxDelay.nanosecondsValue >> failures else { return maxDelay }
-        return .nanoseconds(base << failures)
+        Backoff(initial: baseDelay, maximum: maxDelay, factor: 2).delay(afterFailures: failures + 1)
     }
 
     /// Resets `key`'s failure count (after a successful reconcile).

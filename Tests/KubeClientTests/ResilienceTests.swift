@@ -132,4 +132,20 @@ struct ResilienceTests {
         #expect(RetryPolicy.isRetryable(code: 503, idempotent: true) && !RetryPolicy.isRetryable(code: 503, idempotent: false))
         #expect(!RetryPolicy.isRetryable(code: 409, idempotent: true) && !RetryPolicy.isRetryable(code: 501, idempotent: true))
     }
+
+    @Test("one Backoff: symmetric and additive jitter, a cap that holds past any overflow, waits from the network clamped")
+    func oneBackoff() {
+        let symmetric = Backoff(initial: .milliseconds(800), maximum: .seconds(30), factor: 2, jitter: .symmetric(0.5))
+        #expect(symmetric.delay(afterFailures: 1, random: 0.5) == .milliseconds(800))
+        #expect(symmetric.delay(afterFailures: 1, random: 0) == .milliseconds(400))
+        #expect(symmetric.delay(afterFailures: 3, random: 0.5) == .milliseconds(3200))
+        #expect(symmetric.delay(afterFailures: 5_000, random: 0.5) == .seconds(30), "a huge failure count stays at the cap")
+        let additive = Backoff(initial: .seconds(1), maximum: .seconds(8), factor: 3, jitter: .additive(1))
+        #expect(additive.delay(afterFailures: 2, random: 0.5) == .milliseconds(4500))
+        #expect(Backoff(initial: .milliseconds(5), maximum: .seconds(1000)).delay(afterFailures: 4) == .milliseconds(40))
+        // A peer's Retry-After of 1e10 s (or a NaN from arithmetic) must not trap the process.
+        #expect(Backoff.duration(seconds: 1e10) == Backoff.longest)
+        #expect(Backoff.duration(seconds: .nan) == .zero && Backoff.duration(seconds: -3) == .zero)
+        #expect(RetryPolicy().delay(beforeRetry: 1, retryAfter: .seconds(10_000_000_000), random: 0.5) == Backoff.longest)
+    }
 }

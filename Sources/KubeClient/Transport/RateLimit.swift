@@ -39,7 +39,7 @@ actor TokenBucket {
 
     private func refill() {
         let now = ContinuousClock.now
-        tokens = min(Double(limit.burst), tokens + (now - last).seconds * limit.qps)
+        tokens = min(Double(limit.burst), tokens + (now - last).secondsValue * limit.qps)
         last = now
     }
 }

@@ -31,14 +31,15 @@ public struct RetryPolicy: Sendable, Hashable {
     /// No retries.
     public static let none = RetryPolicy(maxAttempts: 1)
 
+    /// The exponential part of the waits.
+    public var backoff: Backoff {
+        Backoff(initial: initialBackoff, maximum: maxBackoff, factor: multiplier, jitter: .symmetric(jitter))
+    }
+
     /// The wait before retry number `retry` (1 for the first retry): exponential, capped, jittered,
-    /// and never shorter than `retryAfter`. `random` is a value in [0, 1).
+    /// and never shorter than `retryAfter` (itself bounded by `Backoff.longest`). `random` is in [0, 1).
     public func delay(beforeRetry retry: Int, retryAfter: Duration? = nil, random: Double = Double.random(in: 0..<1)) -> Duration {
-        let base = initialBackoff.seconds * power(multiplier, Double(max(0, retry - 1)))
-        let capped = min(base, maxBackoff.seconds)
-        let jittered = capped * (1 + jitter * (2 * random - 1))
-        let seconds = max(jittered, retryAfter?.seconds ?? 0)
-        return .nanoseconds(Int64(seconds * 1_000_000_000))
+        max(backoff.delay(afterFailures: retry, random: random), min(retryAfter ?? .zero, Backoff.longest))
     }
 
     /// Whether a response with `code` to `verb` is retried.
@@ -47,22 +48,4 @@ public struct RetryPolicy: Sendable, Hashable {
         if code >= 500, code != 501, code != 505 { return idempotent }
         return false
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-func power(_ base: Double, _ exponent: Double) -> Double {
-    var result = 1.0
-    var remaining = Int(exponent)
-    while remaining > 0 {
-        result *= base
-        remaining -= 1
-    }
-    return result
 }

@@ -25,9 +25,7 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
     let idleTimeout: Duration
 
     /// The reconnect backoff: 800 ms doubling to 30 s, ±50% jitter.
-    static var backoff: RetryPolicy {
-        RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(800), maxBackoff: .seconds(30), multiplier: 2, jitter: 0.5, deadline: .seconds(Int64.max / 4))
-    }
+    static var backoff: Backoff { Backoff(initial: .milliseconds(800), maximum: .seconds(30), factor: 2, jitter: .symmetric(0.5)) }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(watch: self) }
 
@@ -73,7 +71,7 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
                     connection = nil
                     if !delivered {
                         failures += 1
-                        try await Task.sleep(for: ResumingWatch.backoff.delay(beforeRetry: failures))
+                        try await Task.sleep(for: ResumingWatch.backoff.delay(afterFailures: failures))
                     }
                     continue
                 }
@@ -111,7 +109,7 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
             if case .decoding = error as? KubeClientError { throw error }
             if case .configuration = error as? KubeClientError { throw error }
             failures += 1
-            try await Task.sleep(for: ResumingWatch.backoff.delay(beforeRetry: failures))
+            try await Task.sleep(for: ResumingWatch.backoff.delay(afterFailures: failures))
         }
     }
 }
