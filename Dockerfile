@@ -12,6 +12,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
+# Package.swift names the benchmark target there; without it the manifest does not load.
+COPY hack/bench/runtime-bench ./hack/bench/runtime-bench
 RUN swift build -c release --product fraud-server --static-swift-stdlib \
     && install -D "$(swift build -c release --show-bin-path)/fraud-server" /out/fraud-server
 
