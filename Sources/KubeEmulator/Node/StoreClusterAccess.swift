@@ -48,8 +48,6 @@ struct StoreClusterAccess: ClusterAccess {
         }
         created[path: ["metadata", "name"]] = .string(name)
         if resource.namespaced { created[path: ["metadata", "namespace"]] = .string(namespace) }
-        created[path: ["metadata", "uid"]] = .string(UUIDText.random())
-        created[path: ["metadata", "creationTimestamp"]] = .string(Timestamp.rfc3339(Date()))
         created["apiVersion"] = .string(resource.apiVersion)
         created["kind"] = .string(resource.kind)
         let key = ObjectKey(namespace: namespace, name: name)
@@ -57,7 +55,7 @@ struct StoreClusterAccess: ClusterAccess {
             guard state.object(Self.storageKey(resource), key) == nil else {
                 throw KubeStatus.alreadyExists(resource: resource.plural, group: resource.group, name: name)
             }
-            return state.put(Self.storageKey(resource), key, created)
+            return state.insertNew(Self.storageKey(resource), created, generation: false, now: Date())
         }
     }
 

@@ -129,12 +129,7 @@ struct SimulationPass {
     /// A new object with server-set metadata, stored.
     @discardableResult
     mutating func create(_ storage: StorageKey, _ object: JSONValue, generation: Bool) -> JSONValue {
-        var created = object
-        created[path: ["metadata", "uid"]] = .string(UUIDText.random())
-        created[path: ["metadata", "creationTimestamp"]] = timestamp
-        if generation { created[path: ["metadata", "generation"]] = 1 }
-        let key = ObjectKey(namespace: created[path: ["metadata", "namespace"]]?.stringValue ?? "", name: Self.name(created))
-        return state.put(storage, key, created)
+        state.insertNew(storage, object, generation: generation, now: now)
     }
 
     static func controllerReference(to owner: JSONValue, kind: String) -> JSONValue {

@@ -1,3 +1,4 @@
+import Foundation
 import KubeAPI
 import Synchronization
 
@@ -101,6 +102,19 @@ struct StoreState: Sendable {
         reindex(ObjectRef(storage: storage, key: key), from: previous, to: stored)
         publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: previous == nil ? .added : .modified, object: stored, previous: previous))
         return stored
+    }
+
+    /// Stores a new object made by the emulator's own controllers, with the metadata the server
+    /// sets on create (uid, creationTimestamp, generation 1 when asked), under its namespace and name.
+    @discardableResult
+    mutating func insertNew(_ storage: StorageKey, _ object: JSONValue, generation: Bool, now: Date) -> JSONValue {
+        var created = object
+        created[path: ["metadata", "uid"]] = .string(UUIDText.random())
+        created[path: ["metadata", "creationTimestamp"]] = .string(Timestamp.rfc3339(now))
+        if generation { created[path: ["metadata", "generation"]] = 1 }
+        let key = ObjectKey(namespace: created[path: ["metadata", "namespace"]]?.stringValue ?? "",
+                            name: created[path: ["metadata", "name"]]?.stringValue ?? "")
+        return put(storage, key, created)
     }
 
     /// Removes an object, publishing DELETED with a new resourceVersion; returns its last state.
