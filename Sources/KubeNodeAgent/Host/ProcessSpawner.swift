@@ -55,7 +55,6 @@ final class ProcessSpawner: Sendable {
         var running: Set<pid_t> = []
         var exits: [pid_t: ProcessExit] = [:]
         var waiters: [pid_t: [CheckedContinuation<ProcessExit, Never>]] = [:]
-        var stopped = false
     }
 
     private let state = Mutex(State())

@@ -18,7 +18,6 @@ actor PodWorker {
     var podIP: IPv4?
     var volumes: [String: String] = [:]
     var tokenExpiry: Date?
-    var sandboxProblem: String?
     var lastWrittenStatus: JSONValue?
     var conditionTimes: [String: (status: Bool, time: Date)] = [:]
     let startTime = Date()
@@ -109,11 +108,10 @@ actor PodWorker {
             let built = try PodVolumes(pod: pod, directory: podDirectory, cluster: context.cluster).materialize()
             volumes = built.paths
             tokenExpiry = built.tokenExpiry
-            sandboxProblem = nil
         } catch {
-            sandboxProblem = "failed to create pod sandbox: \(error)"
+            let problem = "failed to create pod sandbox: \(error)"
             for index in containers.indices where !containers[index].hasEverStarted {
-                containers[index].waiting = ("ContainerCreating", sandboxProblem)
+                containers[index].waiting = ("ContainerCreating", problem)
             }
             logger.warning("pod sandbox setup failed", metadata: ["error": "\(error)"])
             await tearDownSandbox()
