@@ -45,10 +45,12 @@ let package = Package(
             name: "TandemLogging",
             dependencies: ["JSONCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // the names fraud-server and the operator share: model formats, environment variables
+        .target(name: "FraudServingContract"),
         // fraud-server: model formats and inference (no HTTP)
         .target(
             name: "FraudServing",
-            dependencies: ["JSONCore"]
+            dependencies: ["JSONCore", "FraudServingContract"]
         ),
         // fraud-server: HTTP API, metrics, lifecycle
         .target(
@@ -259,13 +261,13 @@ let package = Package(
         // the FraudModel custom resource: spec/status types and the generated CRD
         .target(
             name: "FraudModelAPI",
-            dependencies: ["KubeAPI"]
+            dependencies: ["KubeAPI", "FraudServingContract"]
         ),
         // the pure rollout and traffic planners: the fleet's observed state in, decisions out;
         // no I/O, and the compiler keeps it so (it imports only the API types)
         .target(
             name: "FraudModelPlanning",
-            dependencies: ["FraudModelAPI", "KubeAPI"]
+            dependencies: ["FraudModelAPI", "FraudServingContract", "KubeAPI"]
         ),
         // tandem-operator's domain logic: the configuration, the resource builders and the
         // fleet reconciler, on the planners
@@ -274,6 +276,7 @@ let package = Package(
             dependencies: [
                 "FraudModelAPI",
                 "FraudModelPlanning",
+                "FraudServingContract",
                 "KubeAPI",
                 "KubeClient",
                 "KubeRuntime",
@@ -308,6 +311,7 @@ let package = Package(
             dependencies: [
                 "TandemTestSupport",
                 "FraudModelOperator",
+                "FraudServer",
                 "FraudModelPlanning",
                 "FraudModelAPI",
                 "KubeAPI",

@@ -76,7 +76,7 @@ export KUBECONFIG="$DEMO_DIR/kubeconfig"
 for cluster in eks gke; do
   expect_equal "[$cluster] the FraudModel is Ready 2/2 serving 2.2.0" "Ready 2.2.0 2/2" \
     "$("$KUBECTL" --context "$cluster" get fm "$MODEL" -o 'jsonpath={.status.phase} {.status.servingVersion} {.status.readyClusters}')"
-  expect_equal "[$cluster] it was applied from examples/fraudmodel.yaml" "fraud-detection xgboost-json $BAKE" \
+  expect_equal "[$cluster] it was applied from examples/fraudmodel.yaml" "fraud-detection xgboost_json $BAKE" \
     "$("$KUBECTL" --context "$cluster" get fm "$MODEL" -o \
       'jsonpath={.metadata.labels.app\.kubernetes\.io/part-of} {.spec.model.format} {.spec.rollout.bakeSeconds}')"
 done

@@ -125,7 +125,7 @@ extension FraudModelStatus {
     /// The `status` keys the operator writes; others are kept as they are.
     static let ownedKeys = [
         "observedGeneration", "phase", "servingVersion", "readyClusters", "lastGoodVersion", "failedVersion",
-        "failedRetry", "replicas", "clusters", "traffic", "conditions",
+        "failedRetry", "failedRevision", "revisions", "replicas", "clusters", "traffic", "conditions",
     ]
 }
 

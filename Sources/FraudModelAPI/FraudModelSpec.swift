@@ -148,7 +148,9 @@ public struct ResourceRequirements: Codable, Sendable, Hashable {
 public struct ModelSource: Codable, Sendable, Hashable {
     /// The path of the model file (`MODEL_PATH`).
     public var path: String?
-    /// The model format (`MODEL_FORMAT`), e.g. `xgboost-json`, `lightgbm-text`.
+    /// The model format (`MODEL_FORMAT`): a ``ModelFormat`` name, `xgboost_json` or
+    /// `lightgbm_text`. Kept as text so a copy stored before the schema's enum decodes and is
+    /// reported as an invalid spec rather than dropped.
     public var format: String?
 
     /// A model source.

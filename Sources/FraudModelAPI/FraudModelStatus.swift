@@ -21,6 +21,13 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
     /// The value of the `tandem.dev/retry` annotation when `failedVersion` was recorded
     /// (an extension of issue 7's list: it is how a change of the annotation is noticed).
     public var failedRetry: String?
+    /// The digest of the revision that failed (`ModelRevision.digest`): the same version with
+    /// other content (a corrected checksum) is a new revision and is tried.
+    public var failedRevision: String?
+    /// The revisions that served ready in every target cluster, newest first, at most
+    /// ``FraudModelStatus/revisionHistoryLimit``: the first is `lastGoodVersion`'s, which a
+    /// rollback restores exactly.
+    public var revisions: [ServedRevision]?
     /// Ready pods of this copy's own cluster (the scale subresource's `statusReplicasPath`);
     /// set per copy by `forCopy(generation:cluster:)`.
     public var replicas: Int?
@@ -37,7 +44,7 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
     public init(
         observedGeneration: Int64? = nil, phase: FleetPhase? = nil, servingVersion: String? = nil,
         readyClusters: String? = nil, lastGoodVersion: String? = nil, failedVersion: String? = nil,
-        failedRetry: String? = nil, replicas: Int? = nil, clusters: [ClusterStatus]? = nil,
+        failedRetry: String? = nil, failedRevision: String? = nil, revisions: [ServedRevision]? = nil, replicas: Int? = nil, clusters: [ClusterStatus]? = nil,
         traffic: [ClusterTrafficStatus]? = nil, conditions: [Condition]? = nil
     ) {
         self.observedGeneration = observedGeneration
@@ -47,6 +54,8 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
         self.lastGoodVersion = lastGoodVersion
         self.failedVersion = failedVersion
         self.failedRetry = failedRetry
+        self.failedRevision = failedRevision
+        self.revisions = revisions
         self.replicas = replicas
         self.clusters = clusters
         self.traffic = traffic
@@ -54,7 +63,7 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case observedGeneration, phase, servingVersion, readyClusters, lastGoodVersion, failedVersion, failedRetry
+        case observedGeneration, phase, servingVersion, readyClusters, lastGoodVersion, failedVersion, failedRetry, failedRevision, revisions
         case replicas, clusters, traffic, conditions
     }
 
@@ -69,10 +78,20 @@ public struct FraudModelStatus: Codable, Sendable, Hashable {
         lastGoodVersion = try? c.decodeIfPresent(String.self, forKey: .lastGoodVersion)
         failedVersion = try? c.decodeIfPresent(String.self, forKey: .failedVersion)
         failedRetry = try? c.decodeIfPresent(String.self, forKey: .failedRetry)
+        failedRevision = try? c.decodeIfPresent(String.self, forKey: .failedRevision)
+        revisions = (try? c.decodeIfPresent([Lenient<ServedRevision>].self, forKey: .revisions))?.compactMap(\.value)
         replicas = try? c.decodeIfPresent(Int.self, forKey: .replicas)
         clusters = (try? c.decodeIfPresent([Lenient<ClusterStatus>].self, forKey: .clusters))?.compactMap(\.value)
         traffic = (try? c.decodeIfPresent([Lenient<ClusterTrafficStatus>].self, forKey: .traffic))?.compactMap(\.value)
         conditions = (try? c.decodeIfPresent([Lenient<Condition>].self, forKey: .conditions))?.compactMap(\.value)
+    }
+
+    /// How many served revisions `revisions` keeps.
+    public static let revisionHistoryLimit = 10
+
+    /// The newest served revision of `version`, if recorded.
+    public func servedRevision(of version: String) -> ModelRevision? {
+        revisions?.first { $0.revision.version == version }?.revision
     }
 
     /// The row of `cluster`, if any.
@@ -151,6 +170,9 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var reachable: Bool
     /// The version the planner wants this cluster's Deployment to run now.
     public var desiredVersion: String?
+    /// The digest of the revision behind `desiredVersion` (`ModelRevision.digest`): tells a
+    /// change of checksum or threshold under the same version apart.
+    public var desiredRevision: String?
     /// The version whose pods answer (all replicas ready at it); nil when unknown.
     public var servingVersion: String?
     /// The Deployment's image.
@@ -172,7 +194,7 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     /// A row.
     public init(
         name: String, provider: String? = nil, region: String? = nil, reachable: Bool = true,
-        desiredVersion: String? = nil, servingVersion: String? = nil, image: String? = nil, replicas: Int? = nil,
+        desiredVersion: String? = nil, desiredRevision: String? = nil, servingVersion: String? = nil, image: String? = nil, replicas: Int? = nil,
         readyReplicas: Int? = nil, updatedReplicas: Int? = nil, phase: ClusterPhase? = nil, message: String? = nil,
         lastTransitionTime: String? = nil
     ) {
@@ -181,6 +203,7 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
         self.region = region
         self.reachable = reachable
         self.desiredVersion = desiredVersion
+        self.desiredRevision = desiredRevision
         self.servingVersion = servingVersion
         self.image = image
         self.replicas = replicas
@@ -192,7 +215,7 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, provider, region, reachable, desiredVersion, servingVersion, image, replicas, readyReplicas
+        case name, provider, region, reachable, desiredVersion, desiredRevision, servingVersion, image, replicas, readyReplicas
         case updatedReplicas, phase, message, lastTransitionTime
     }
 
@@ -203,6 +226,7 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
         region = try? c.decodeIfPresent(String.self, forKey: .region)
         reachable = (try? c.decodeIfPresent(Bool.self, forKey: .reachable)) ?? true
         desiredVersion = try? c.decodeIfPresent(String.self, forKey: .desiredVersion)
+        desiredRevision = try? c.decodeIfPresent(String.self, forKey: .desiredRevision)
         servingVersion = try? c.decodeIfPresent(String.self, forKey: .servingVersion)
         image = try? c.decodeIfPresent(String.self, forKey: .image)
         replicas = try? c.decodeIfPresent(Int.self, forKey: .replicas)

@@ -1,3 +1,4 @@
+import FraudServingContract
 import Synchronization
 
 /// The checks the CRD's schema makes, repeated in Swift so that objects which never passed
@@ -32,6 +33,10 @@ public enum FraudModelValidation {
               "must be between 0 and 1000, got \(spec.replicas)")
         if let sha = spec.modelSHA256 {
             check(matches(sha, sha256Pattern), "spec.modelSHA256", "must be 64 lowercase hex digits, got \(quoted(sha))")
+        }
+        if let format = spec.model?.format {
+            check(ModelFormat(rawValue: format) != nil, "spec.model.format",
+                  "Unsupported value: \(quoted(format)): supported values: \(ModelFormat.names.map(quoted).joined(separator: ", "))")
         }
         check(spec.threshold >= 0 && spec.threshold <= 1, "spec.threshold", "must be between 0 and 1, got \(spec.threshold)")
         check(FraudModelDefaults.portRange.contains(spec.port), "spec.port", "must be between 1 and 65535, got \(spec.port)")

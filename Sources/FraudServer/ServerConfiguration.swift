@@ -67,22 +67,22 @@ public struct ServerConfiguration: Sendable, Equatable {
             guard let text = environment[key], !text.isEmpty else { return nil }
             return text
         }
-        if let path = value("MODEL_PATH") { modelPath = path }
-        try apply(modelFormat: value("MODEL_FORMAT"), source: "MODEL_FORMAT")
-        if let name = value("MODEL_NAME") { modelName = name }
-        if let version = value("MODEL_VERSION") { modelVersion = version }
-        try apply(modelSHA256: value("MODEL_SHA256"), source: "MODEL_SHA256")
-        if let text = value("THRESHOLD") { threshold = try Self.parse(text, as: Double.self, source: "THRESHOLD") }
-        if let text = value("HOST") { host = text }
-        if let text = value("PORT") { port = try Self.parse(text, as: Int.self, source: "PORT") }
-        if let text = value("MAX_BODY_BYTES") { maxBodyBytes = try Self.parse(text, as: Int.self, source: "MAX_BODY_BYTES") }
-        if let text = value("MAX_BATCH_ROWS") { maxBatchRows = try Self.parse(text, as: Int.self, source: "MAX_BATCH_ROWS") }
-        if let text = value("SHUTDOWN_DELAY_SECONDS") {
-            shutdownDelaySeconds = try Self.parse(text, as: Double.self, source: "SHUTDOWN_DELAY_SECONDS")
+        if let path = value(ServingEnvironment.modelPath) { modelPath = path }
+        try apply(modelFormat: value(ServingEnvironment.modelFormat), source: ServingEnvironment.modelFormat)
+        if let name = value(ServingEnvironment.modelName) { modelName = name }
+        if let version = value(ServingEnvironment.modelVersion) { modelVersion = version }
+        try apply(modelSHA256: value(ServingEnvironment.modelSHA256), source: ServingEnvironment.modelSHA256)
+        if let text = value(ServingEnvironment.threshold) { threshold = try Self.parse(text, as: Double.self, source: ServingEnvironment.threshold) }
+        if let text = value(ServingEnvironment.host) { host = text }
+        if let text = value(ServingEnvironment.port) { port = try Self.parse(text, as: Int.self, source: ServingEnvironment.port) }
+        if let text = value(ServingEnvironment.maxBodyBytes) { maxBodyBytes = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxBodyBytes) }
+        if let text = value(ServingEnvironment.maxBatchRows) { maxBatchRows = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxBatchRows) }
+        if let text = value(ServingEnvironment.shutdownDelaySeconds) {
+            shutdownDelaySeconds = try Self.parse(text, as: Double.self, source: ServingEnvironment.shutdownDelaySeconds)
         }
-        if let text = value("LOG_FORMAT") {
+        if let text = value(ServingEnvironment.logFormat) {
             guard let format = LogFormat(rawValue: text.lowercased()) else {
-                throw ConfigurationError(setting: "LOG_FORMAT", value: text, expected: "json or text")
+                throw ConfigurationError(setting: ServingEnvironment.logFormat, value: text, expected: "json or text")
             }
             logFormat = format
         }
@@ -93,7 +93,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public mutating func apply(modelFormat text: String?, source: String) throws(ConfigurationError) {
         guard let text else { return }
         guard let parsed = ModelFormat.parse(text) else {
-            throw ConfigurationError(setting: source, value: text, expected: "auto, xgboost_json or lightgbm_text")
+            throw ConfigurationError(setting: source, value: text, expected: "auto, " + ModelFormat.names.joined(separator: ", "))
         }
         modelFormat = parsed
     }
@@ -111,20 +111,20 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Checks ranges; called after environment and flags are applied.
     public func validate() throws(ConfigurationError) {
         guard threshold >= 0 && threshold <= 1 else {
-            throw ConfigurationError(setting: "THRESHOLD", value: "\(threshold)", expected: "a number in [0, 1]")
+            throw ConfigurationError(setting: ServingEnvironment.threshold, value: "\(threshold)", expected: "a number in [0, 1]")
         }
         guard (0...65535).contains(port) else {
-            throw ConfigurationError(setting: "PORT", value: "\(port)", expected: "a port in 0...65535 (0 picks a free one)")
+            throw ConfigurationError(setting: ServingEnvironment.port, value: "\(port)", expected: "a port in 0...65535 (0 picks a free one)")
         }
         guard maxBodyBytes > 0 else {
-            throw ConfigurationError(setting: "MAX_BODY_BYTES", value: "\(maxBodyBytes)", expected: "a positive byte count")
+            throw ConfigurationError(setting: ServingEnvironment.maxBodyBytes, value: "\(maxBodyBytes)", expected: "a positive byte count")
         }
         guard maxBatchRows > 0 else {
-            throw ConfigurationError(setting: "MAX_BATCH_ROWS", value: "\(maxBatchRows)", expected: "a positive row count")
+            throw ConfigurationError(setting: ServingEnvironment.maxBatchRows, value: "\(maxBatchRows)", expected: "a positive row count")
         }
         guard shutdownDelaySeconds >= 0 && shutdownDelaySeconds <= 3600 else {
             throw ConfigurationError(
-                setting: "SHUTDOWN_DELAY_SECONDS", value: "\(shutdownDelaySeconds)", expected: "seconds in 0...3600")
+                setting: ServingEnvironment.shutdownDelaySeconds, value: "\(shutdownDelaySeconds)", expected: "seconds in 0...3600")
         }
     }
 

@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Model file [MODEL_PATH] (default: \(ServerConfiguration.Defaults.modelPath)).")
     var modelPath: String?
 
-    @Option(help: "auto, xgboost_json or lightgbm_text [MODEL_FORMAT] (default: auto-detect).")
+    @Option(help: "auto, \(ModelFormat.names.joined(separator: " or ")) [MODEL_FORMAT] (default: auto-detect).")
     var modelFormat: String?
 
     @Option(help: "Model name in the V2 API [MODEL_NAME] (default: \(ServerConfiguration.Defaults.modelName)).")
@@ -70,25 +70,22 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var environment: [String: String] = [:]
-        for key in [
-            "MODEL_PATH", "MODEL_FORMAT", "MODEL_NAME", "MODEL_VERSION", "MODEL_SHA256", "THRESHOLD", "HOST", "PORT",
-            "MAX_BODY_BYTES", "MAX_BATCH_ROWS", "SHUTDOWN_DELAY_SECONDS", "LOG_FORMAT",
-        ] {
+        for key in ServingEnvironment.all {
             if let value = getenv(key) { environment[key] = String(cString: value) }
         }
         // Flags override the environment: fold them in before validation.
-        if let modelPath { environment["MODEL_PATH"] = modelPath }
-        if let modelFormat { environment["MODEL_FORMAT"] = modelFormat }
-        if let modelName { environment["MODEL_NAME"] = modelName }
-        if let modelVersion { environment["MODEL_VERSION"] = modelVersion }
-        if let modelSHA256 { environment["MODEL_SHA256"] = modelSHA256 }
-        if let threshold { environment["THRESHOLD"] = String(threshold) }
-        if let host { environment["HOST"] = host }
-        if let port { environment["PORT"] = String(port) }
-        if let maxBodyBytes { environment["MAX_BODY_BYTES"] = String(maxBodyBytes) }
-        if let maxBatchRows { environment["MAX_BATCH_ROWS"] = String(maxBatchRows) }
-        if let shutdownDelaySeconds { environment["SHUTDOWN_DELAY_SECONDS"] = String(shutdownDelaySeconds) }
-        if let logFormat { environment["LOG_FORMAT"] = logFormat }
+        if let modelPath { environment[ServingEnvironment.modelPath] = modelPath }
+        if let modelFormat { environment[ServingEnvironment.modelFormat] = modelFormat }
+        if let modelName { environment[ServingEnvironment.modelName] = modelName }
+        if let modelVersion { environment[ServingEnvironment.modelVersion] = modelVersion }
+        if let modelSHA256 { environment[ServingEnvironment.modelSHA256] = modelSHA256 }
+        if let threshold { environment[ServingEnvironment.threshold] = String(threshold) }
+        if let host { environment[ServingEnvironment.host] = host }
+        if let port { environment[ServingEnvironment.port] = String(port) }
+        if let maxBodyBytes { environment[ServingEnvironment.maxBodyBytes] = String(maxBodyBytes) }
+        if let maxBatchRows { environment[ServingEnvironment.maxBatchRows] = String(maxBatchRows) }
+        if let shutdownDelaySeconds { environment[ServingEnvironment.shutdownDelaySeconds] = String(shutdownDelaySeconds) }
+        if let logFormat { environment[ServingEnvironment.logFormat] = logFormat }
 
         let configuration: ServerConfiguration
         do {

@@ -49,9 +49,13 @@ import Testing
                 service: TrafficServiceSpec(annotations: ["a": "b"])))
         let status = FraudModelStatus(
             observedGeneration: 1, phase: .ready, servingVersion: "1", readyClusters: "1/1", lastGoodVersion: "1", failedVersion: "2",
-            failedRetry: "x", replicas: 1,
+            failedRetry: "x", failedRevision: "d",
+            revisions: [ServedRevision(
+                revision: ModelRevision(version: "1", repository: "r", modelSHA256: "s", modelPath: "p", modelFormat: "f", threshold: 0.5),
+                servedAt: "t")],
+            replicas: 1,
             clusters: [ClusterStatus(
-                name: "eks", provider: "aws", region: "r", desiredVersion: "1", servingVersion: "1", image: "i", replicas: 1, readyReplicas: 1,
+                name: "eks", provider: "aws", region: "r", desiredVersion: "1", desiredRevision: "d", servingVersion: "1", image: "i", replicas: 1, readyReplicas: 1,
                 updatedReplicas: 1, phase: .ready, message: "m", lastTransitionTime: "t")],
             traffic: [ClusterTrafficStatus(
                 name: "eks", endpoint: "e", weight: 1, role: .primary, region: "r", state: .serving, reason: "Healthy", message: "m")],

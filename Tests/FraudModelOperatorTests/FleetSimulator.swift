@@ -42,6 +42,9 @@ struct FleetSimulator {
     var registries: [String: String] = [:]
     /// `cluster/version` pairs whose image cannot be pulled.
     var unpullable: Set<String> = []
+    /// Revisions (by digest) whose pods run but never become ready, as with a model file whose
+    /// checksum does not match `MODEL_SHA256`.
+    var neverReady: Set<String> = []
     /// Clusters whose new pods never become ready on their own (tests ready them explicitly).
     var manualReadiness: Set<String> = []
     var status: FraudModelStatus?
@@ -107,8 +110,10 @@ struct FleetSimulator {
             guard var deployment = deployments[name], let version = deployment.version, !deployment.isFullyReady else { continue }
             if unpullable.contains("\(name)/\(version)") {
                 deployment.stuckReason = "ImagePullBackOff"
+            } else if let digest = deployment.revision?.digest, neverReady.contains(digest) {
+                continue
             } else {
-                deployment = readyDeployment(version, cluster: name, replicas: deployment.replicas)
+                deployment.markReady()
                 readySince[name] = now
             }
             deployments[name] = deployment
@@ -120,9 +125,10 @@ struct FleetSimulator {
         for decision in plan.decisions {
             guard let target = decision.target, (reachable[decision.cluster] ?? true) else { continue }
             let current = deployments[decision.cluster]
-            if current?.version != target.version {
+            if current?.revision != target.revision {
                 moves.append((now, decision.cluster, current?.version, target.version))
-                deployments[decision.cluster] = DeploymentObservation(version: target.version, image: target.image, replicas: target.replicas)
+                deployments[decision.cluster] = DeploymentObservation(
+                    version: target.version, image: target.image, revision: target.revision, replicas: target.replicas)
                 readySince[decision.cluster] = nil
             }
         }
@@ -134,15 +140,28 @@ struct FleetSimulator {
 
     /// Marks `cluster`'s Deployment ready at its version.
     mutating func makeReady(_ cluster: String) {
-        guard let deployment = deployments[cluster], let version = deployment.version else { return }
-        deployments[cluster] = readyDeployment(version, cluster: cluster, replicas: deployment.replicas)
+        guard deployments[cluster]?.version != nil else { return }
+        deployments[cluster]?.markReady()
         readySince[cluster] = now
     }
 
     func version(_ cluster: String) -> String? { deployments[cluster]?.version }
+    func revision(_ cluster: String) -> ModelRevision? { deployments[cluster]?.revision }
     func row(_ cluster: String) -> ClusterStatus? { status?.cluster(cluster) }
     func condition(_ type: String) -> (status: String, reason: String, message: String)? {
         status?.conditions?.first { $0.type == type }.map { ($0.status.rawValue, $0.reason, $0.message) }
     }
     func eventReasons() -> [String] { events.map(\.reason.rawValue) }
+}
+
+extension DeploymentObservation {
+    /// Every replica of the current template ready, as after a finished rollout.
+    mutating func markReady() {
+        readyReplicas = replicas
+        updatedReplicas = replicas
+        availableReplicas = replicas
+        isCurrent = true
+        stuckReason = nil
+        stuckMessage = nil
+    }
 }

@@ -15,7 +15,8 @@ import Testing
         #expect(sim.condition("Ready")?.status == "True")
         #expect(sim.condition("InSync")?.reason == "VersionsMatch")
         #expect(sim.row("eks") == ClusterStatus(
-            name: "eks", provider: "aws", region: "r-eks", reachable: true, desiredVersion: "2.1.0", servingVersion: "2.1.0",
+            name: "eks", provider: "aws", region: "r-eks", reachable: true, desiredVersion: "2.1.0",
+            desiredRevision: ModelRevision(version: "2.1.0", repository: "fraud-detector").digest, servingVersion: "2.1.0",
             image: "reg-eks/fraud-detector:2.1.0", replicas: 3, readyReplicas: 3, updatedReplicas: 3, phase: .ready,
             message: "serving 2.1.0 with 3 replicas ready", lastTransitionTime: "2027-01-15T08:00:00Z"))
     }
@@ -26,7 +27,7 @@ import Testing
         var plan = sim.reconcile()
         #expect(sim.version("eks") == "2.2.0")
         #expect(sim.version("gke") == "2.1.0")
-        #expect(plan.decision(for: "eks")?.target == DeploymentTarget(version: "2.2.0", image: "reg-eks/fraud-detector:2.2.0", replicas: 3))
+        #expect(plan.decision(for: "eks")?.target == DeploymentTarget(revision: ModelRevision(version: "2.2.0", repository: "fraud-detector"), image: "reg-eks/fraud-detector:2.2.0", replicas: 3))
         #expect(plan.decision(for: "gke")?.target?.version == "2.1.0")
         #expect(sim.row("gke")?.phase == .pending)
         #expect(sim.row("gke")?.message == "waiting for eks to serve 2.2.0 with every replica ready")
@@ -160,8 +161,8 @@ import Testing
         var sim = FleetSimulator(serving: "1.0.0")
         sim.apply(fraudSpec("1.0.0", clusters: [ClusterOverride(name: "eks", replicas: 5), ClusterOverride(name: "gke", registry: "us-docker.pkg.dev/p/r")]))
         let plan = sim.reconcile()
-        #expect(plan.decision(for: "eks")?.target == DeploymentTarget(version: "1.0.0", image: "reg-eks/fraud-detector:1.0.0", replicas: 5))
-        #expect(plan.decision(for: "gke")?.target == DeploymentTarget(version: "1.0.0", image: "us-docker.pkg.dev/p/r/fraud-detector:1.0.0", replicas: 3))
+        #expect(plan.decision(for: "eks")?.target == DeploymentTarget(revision: ModelRevision(version: "1.0.0", repository: "fraud-detector"), image: "reg-eks/fraud-detector:1.0.0", replicas: 5))
+        #expect(plan.decision(for: "gke")?.target == DeploymentTarget(revision: ModelRevision(version: "1.0.0", repository: "fraud-detector"), image: "us-docker.pkg.dev/p/r/fraud-detector:1.0.0", replicas: 3))
     }
 
     @Test func specClustersRestrictsTheTargets() {

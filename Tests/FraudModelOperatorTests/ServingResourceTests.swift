@@ -14,15 +14,18 @@ import Testing
         ])
     }
 
-    let target = DeploymentTarget(version: "2.2.0", image: "123.dkr.ecr.us-east-1.amazonaws.com/fraud-detector:2.2.0", replicas: 4)
+    func target(_ model: FraudModel) -> DeploymentTarget {
+        DeploymentTarget(revision: ModelRevision(spec: model.spec), image: "123.dkr.ecr.us-east-1.amazonaws.com/fraud-detector:2.2.0", replicas: 4)
+    }
 
     @Test func deploymentRunsTheTargetWithTheModelSettingsAndRestrictedPods() throws {
         let fraudModel = try model([
             "modelVersion": "2.2.0", "image": ["repository": "fraud-detector", "pullPolicy": "Always"],
             "modelSHA256": .string(String(repeating: "ab", count: 32)), "threshold": 0.7, "port": 9090,
-            "model": ["path": "/models/m.json", "format": "xgboost-json"],
+            "model": ["path": "/models/m.json", "format": "xgboost_json"],
             "resources": ["limits": ["cpu": "1"]],
         ])
+        let target = target(fraudModel)
         let deployment = ServingDeployment.configuration(for: fraudModel, target: target)
         #expect(deployment[path: ["metadata", "name"]] == "fraud-detector")
         #expect(deployment[path: ["metadata", "namespace"]] == "fraud")
@@ -51,8 +54,11 @@ import Testing
         }
         #expect(environment == [
             "MODEL_NAME": "fraud-detector", "MODEL_VERSION": "2.2.0", "MODEL_SHA256": String(repeating: "ab", count: 32),
-            "THRESHOLD": "0.7", "PORT": "9090", "MODEL_PATH": "/models/m.json", "MODEL_FORMAT": "xgboost-json",
+            "THRESHOLD": "0.7", "PORT": "9090", "MODEL_PATH": "/models/m.json", "MODEL_FORMAT": "xgboost_json",
+            "SHUTDOWN_DELAY_SECONDS": "5",
         ])
+        #expect(deployment[path: ["spec", "template", "spec", "terminationGracePeriodSeconds"]] == 30)
+        #expect(deployment[path: ["spec", "template", "metadata", "annotations", "tandem.dev/revision"]] == .string(target.revision.digest))
         #expect(container[path: ["securityContext", "allowPrivilegeEscalation"]] == false)
         #expect(container[path: ["securityContext", "readOnlyRootFilesystem"]] == true)
         #expect(container[path: ["securityContext", "capabilities", "drop"]] == ["ALL"])
@@ -61,9 +67,38 @@ import Testing
     }
 
     @Test func withoutModelSourceTheImageDefaultsApply() throws {
-        let deployment = ServingDeployment.configuration(for: try model(["modelVersion": "2.2.0", "image": ["repository": "r"]]), target: target)
+        let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"]])
+        let deployment = ServingDeployment.configuration(for: fraudModel, target: target(fraudModel))
         let names = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["env"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT"])
+        #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT", "SHUTDOWN_DELAY_SECONDS"])
+    }
+
+    @Test func theDeploymentRunsTheTargetRevisionNotTheLiveSpecsModelSettings() throws {
+        // A rollback: the spec asks for 2.3.0 with its checksum and threshold; the target is
+        // the last good revision, which must run with its own.
+        let fraudModel = try model([
+            "modelVersion": "2.3.0", "image": ["repository": "fraud-detector"], "threshold": 0.9, "port": 9090,
+            "modelSHA256": .string(String(repeating: "cd", count: 32)), "model": ["path": "/models/new.txt", "format": "lightgbm_text"],
+        ])
+        let good = ModelRevision(
+            version: "2.2.0", repository: "fraud-detector", modelSHA256: String(repeating: "ab", count: 32), modelPath: "/models/old.json",
+            modelFormat: "xgboost_json", threshold: 0.4)
+        let deployment = ServingDeployment.configuration(for: fraudModel, target: DeploymentTarget(revision: good, image: "reg/fraud-detector:2.2.0", replicas: 2))
+        let container = try #require(deployment[path: ["spec", "template", "spec", "containers"]]?[0])
+        var environment: [String: String] = [:]
+        for variable in container["env"]?.arrayValue ?? [] {
+            environment[variable["name"]?.stringValue ?? ""] = variable["value"]?.stringValue
+        }
+        #expect(environment["MODEL_VERSION"] == "2.2.0")
+        #expect(environment["MODEL_SHA256"] == String(repeating: "ab", count: 32))
+        #expect(environment["MODEL_PATH"] == "/models/old.json")
+        #expect(environment["MODEL_FORMAT"] == "xgboost_json")
+        #expect(environment["THRESHOLD"] == "0.4")
+        #expect(environment["PORT"] == "9090", "the port is not part of a revision: it follows the live spec")
+        #expect(container["image"] == "reg/fraud-detector:2.2.0")
+        // What the operator reads back from that Deployment is the same revision.
+        let observed = DeploymentObservation(deployment: try Deployment(kubeJSON: deployment), registry: "reg")
+        #expect(observed.revision == good)
     }
 
     @Test func serviceSelectsThePodsOnPort80WithTheTrafficShape() throws {
@@ -81,7 +116,7 @@ import Testing
 
     @Test func aLiveObjectIsCurrentOnlyWithTheSameHashAndNoDrift() throws {
         let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"], "resources": ["requests": ["cpu": "1000m"]]])
-        let stamped = AppliedConfiguration.stamped(ServingDeployment.configuration(for: fraudModel, target: target))
+        let stamped = AppliedConfiguration.stamped(ServingDeployment.configuration(for: fraudModel, target: target(fraudModel)))
         #expect(!AppliedConfiguration.isCurrent(nil, stamped: stamped))
         // What the server returns: defaults added, quantities canonicalised, others' labels.
         var live = stamped
@@ -104,7 +139,7 @@ import Testing
         #expect(!AppliedConfiguration.isCurrent(drifted, stamped: stamped))
         // A new desired configuration: a different hash.
         let newer = AppliedConfiguration.stamped(ServingDeployment.configuration(
-            for: fraudModel, target: DeploymentTarget(version: "2.3.0", image: "r:2.3.0", replicas: 4)))
+            for: fraudModel, target: DeploymentTarget(revision: ModelRevision(version: "2.3.0", repository: "r"), image: "r:2.3.0", replicas: 4)))
         #expect(!AppliedConfiguration.isCurrent(live, stamped: newer))
         #expect(stamped[path: ["metadata", "annotations", "tandem.dev/config-hash"]] != newer[path: ["metadata", "annotations", "tandem.dev/config-hash"]])
     }

@@ -151,8 +151,8 @@ import Testing
         #expect(plan.condition?.message == "fraud.api.example.com (Failover): eks PRIMARY Serving; gke SECONDARY Standby")
     }
 
-    @Test func failoverMovesPrimaryOffADegradedRollingOrUnreachablePrimaryAndBack() {
-        for sick in [F.eks.degraded(), F.eks.rollingOut(to: "2.2.0"), F.eks.unreachable()] {
+    @Test func failoverMovesPrimaryOffADegradedOrRollingPrimaryAndBack() {
+        for sick in [F.eks.degraded(), F.eks.rollingOut(to: "2.2.0")] {
             let plan = F.plan(Self.failover, [sick, F.gke])
             #expect(plan.externalDNS("eks")["aws-failover"] == "SECONDARY")
             #expect(plan.externalDNS("gke")["aws-failover"] == "PRIMARY")
@@ -167,6 +167,35 @@ import Testing
             #expect(back.externalDNS("gke")["aws-failover"] == "SECONDARY")
             #expect(back.condition?.reason == "AllClustersServing")
         }
+    }
+
+    /// The operator cannot rewrite an unreachable cluster's Service, whose record says PRIMARY:
+    /// promoting the survivor would publish two PRIMARY records. The survivor stays SECONDARY,
+    /// and Route 53's health check on the dead cluster's record does the failover.
+    @Test func anUnreachablePrimaryKeepsPrimaryAndTheSurvivorStaysSecondary() {
+        let healthy = F.plan(Self.failover, [F.eks, F.gke])
+        let plan = F.plan(Self.failover, [F.eks.unreachable(), F.gke], previous: F.status(of: healthy))
+        #expect(plan.externalDNS("gke")["aws-failover"] == "SECONDARY")
+        #expect(plan.row("eks")?.role == .primary)
+        #expect(plan.row("eks")?.reason == "Unreachable")
+        #expect(plan.row("eks")?.message?.hasSuffix("its record stays PRIMARY, so no other cluster takes PRIMARY: Route 53 fails over on that record's health check") == true)
+        #expect(plan.row("gke")?.message?.hasPrefix("SECONDARY: eks is unreachable and its record stays PRIMARY") == true)
+        let primaries = [plan.row("eks"), plan.row("gke")].filter { $0?.role == .primary }
+        #expect(primaries.count == 1, "one PRIMARY at a time")
+
+        // Before any status was written, the nominal primary counts as PRIMARY.
+        let first = F.plan(Self.failover, [F.eks.unreachable(), F.gke])
+        #expect(first.externalDNS("gke")["aws-failover"] == "SECONDARY")
+
+        // A secondary that becomes unreachable does not hold PRIMARY back.
+        let drained = F.plan(Self.failover, [F.eks.degraded(), F.gke])
+        let gone = F.plan(Self.failover, [F.eks.unreachable(), F.gke], previous: F.status(of: drained))
+        #expect(gone.externalDNS("gke")["aws-failover"] == "PRIMARY")
+
+        // Back: eks reachable and healthy takes PRIMARY again.
+        let back = F.plan(Self.failover, [F.eks, F.gke], previous: F.status(of: plan))
+        #expect(back.externalDNS("eks")["aws-failover"] == "PRIMARY")
+        #expect(back.externalDNS("gke")["aws-failover"] == "SECONDARY")
     }
 
     @Test func failoverWithNoHealthyClusterKeepsTheLastPrimary() {

@@ -1,3 +1,4 @@
+import FraudServingContract
 import KubeAPI
 
 /// A type that publishes its OpenAPI v3 schema for the CRD.
@@ -78,7 +79,9 @@ extension ModelSource: OpenAPISchemaDescribed {
             "Where the model file lives inside the image. Optional: fraud-server's defaults apply when absent.",
             properties: [
                 "path": SchemaNode.string("The path of the model file in the container (MODEL_PATH).", minLength: 1),
-                "format": SchemaNode.string("The model format (MODEL_FORMAT), e.g. xgboost-json or lightgbm-text.", minLength: 1),
+                "format": SchemaNode.string(
+                    "The model format (MODEL_FORMAT): xgboost_json (XGBoost's save_model JSON) or lightgbm_text (LightGBM's save_model text). Detected from the file when absent.",
+                    enum: ModelFormat.names),
             ])
     }
 }

@@ -19,6 +19,11 @@ extension FraudModelStatus: OpenAPISchemaDescribed {
                     "A version whose rollout failed. It is not retried until spec.modelVersion or the tandem.dev/retry annotation changes."),
                 "failedRetry": SchemaNode.string(
                     "The value of the tandem.dev/retry annotation when failedVersion was recorded; another value retries it."),
+                "failedRevision": SchemaNode.string(
+                    "The digest of the revision that failed; the same version with other content (image repository, checksum, model file, threshold) is tried again."),
+                "revisions": SchemaNode.array(
+                    "The revisions that served ready in every target cluster, newest first (at most 10): what a rollback restores.",
+                    items: ServedRevision.openAPISchema),
                 "replicas": SchemaNode.integer(
                     "Ready pods in the cluster holding this copy; the scale subresource's status replicas."),
                 "clusters": SchemaNode.array(
@@ -60,6 +65,7 @@ extension ClusterStatus: OpenAPISchemaDescribed {
                 "region": SchemaNode.string("The cloud region, e.g. us-east-1."),
                 "reachable": SchemaNode.boolean("Whether the operator reached the cluster's API server."),
                 "desiredVersion": SchemaNode.string("The version the operator wants this cluster's Deployment to run now."),
+                "desiredRevision": SchemaNode.string("The digest of the revision behind desiredVersion (checksum, model file, threshold)."),
                 "servingVersion": SchemaNode.string("The version this cluster serves with every replica ready."),
                 "image": SchemaNode.string("The image of this cluster's Deployment."),
                 "replicas": SchemaNode.integer("The Deployment's desired replicas."),
@@ -70,6 +76,24 @@ extension ClusterStatus: OpenAPISchemaDescribed {
                 "lastTransitionTime": SchemaNode.string(
                     "When phase or desiredVersion last changed; bake time and the progress deadline count from it.",
                     format: "date-time"),
+            ])
+    }
+}
+
+extension ServedRevision: OpenAPISchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        SchemaNode.object(
+            "A revision that served ready in every target cluster: everything that belongs to its model version.",
+            required: ["version", "repository", "threshold"],
+            properties: [
+                "version": SchemaNode.string("The model version (image tag, MODEL_VERSION)."),
+                "repository": SchemaNode.string("The image repository inside each cluster's registry."),
+                "modelSHA256": SchemaNode.string("The model file's expected SHA-256 (MODEL_SHA256)."),
+                "modelPath": SchemaNode.string("The model file's path (MODEL_PATH)."),
+                "modelFormat": SchemaNode.string("The model file's format (MODEL_FORMAT)."),
+                "threshold": SchemaNode.number("The decision threshold (THRESHOLD)."),
+                "digest": SchemaNode.string("The revision's digest, as in the pod template's tandem.dev/revision annotation."),
+                "servedAt": SchemaNode.string("When every target cluster first served it ready.", format: "date-time"),
             ])
     }
 }

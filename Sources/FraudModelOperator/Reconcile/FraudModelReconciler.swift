@@ -126,7 +126,7 @@ public final class FraudModelReconciler: Reconciler {
             guard let copy = snapshot.copies[other] else { continue }
             let wanted = plan.status.forCopy(generation: copy.metadata.generation, cluster: other)
             let moves = plan.rollout.decision(for: other)?.target.map { target in
-                snapshot.clusters.first { $0.name == other }?.deployment?.version != target.version
+                snapshot.clusters.first { $0.name == other }?.deployment?.revision != target.revision
             } ?? false
             let current = copy.object["status"] ?? .emptyObject
             let stale = (try? wanted.merged(into: current)).map { !$0.isSemanticallyEqual(to: current) } ?? true

@@ -1,5 +1,6 @@
 import FraudModelAPI
 import FraudModelPlanning
+import FraudServingContract
 import KubeAPI
 
 /// The Deployment that serves a FraudModel in one cluster, as a server-side apply configuration.
@@ -8,11 +9,16 @@ import KubeAPI
 /// containers injected by a mesh, and every defaulted field stay with their owners.
 ///
 /// # Guarantees
-/// - The container `fraud-server` runs `<registry>/<repository>:<version>` with the model's
-///   settings in its environment (`MODEL_NAME`, `MODEL_VERSION`, `MODEL_SHA256`, `THRESHOLD`,
-///   `PORT`, and `MODEL_PATH` / `MODEL_FORMAT` when `spec.model` sets them).
+/// - The container `fraud-server` runs the target's revision: its image, and its model
+///   settings in the environment (`MODEL_NAME`, `MODEL_VERSION`, `MODEL_SHA256`, `THRESHOLD`,
+///   `PORT`, `SHUTDOWN_DELAY_SECONDS`, and `MODEL_PATH` / `MODEL_FORMAT` when the revision sets
+///   them), named as ``ServingEnvironment`` spells them. The live spec contributes only what
+///   is not part of a revision: port, resources, pull policy, replicas.
 /// - Readiness on `/v2/health/ready`, liveness on `/v2/health/live`; a rolling update that never
 ///   takes a ready pod away before its replacement is ready (`maxUnavailable: 0`).
+/// - No request is dropped when a pod stops: on SIGTERM fraud-server turns unready at once,
+///   keeps serving for ``shutdownDelaySeconds`` while endpoints and load balancers drop it,
+///   then finishes in-flight requests within ``terminationGracePeriodSeconds``.
 /// - Pods meet the `restricted` Pod Security Standard: non-root, no privilege escalation, every
 ///   capability dropped, `RuntimeDefault` seccomp, read-only root filesystem.
 public enum ServingDeployment {
@@ -24,6 +30,13 @@ public enum ServingDeployment {
     public static let readinessPath = "/v2/health/ready"
     /// The liveness probe's path (Open Inference Protocol).
     public static let livenessPath = "/v2/health/live"
+    /// Seconds a stopping pod keeps serving, unready, before it closes its listener: longer
+    /// than endpoints take to drop it (kube-proxy, cloud load balancers' deregistration).
+    public static let shutdownDelaySeconds = 5
+    /// The pod's termination grace period: the shutdown delay plus time to drain requests.
+    public static let terminationGracePeriodSeconds: Int64 = 30
+    /// The pod-template annotation naming the revision its pods run (`ModelRevision.digest`).
+    public static let revisionAnnotation = DeploymentObservation.revisionAnnotation
 
     /// The apply configuration of `model`'s Deployment running `target`.
     public static func configuration(for model: FraudModel, target: DeploymentTarget) -> JSONValue {
@@ -35,7 +48,7 @@ public enum ServingDeployment {
             "image": .string(target.image),
             "imagePullPolicy": .string(spec.image.pullPolicy.rawValue),
             "ports": [["name": "http", "containerPort": .int(Int64(spec.port)), "protocol": "TCP"]],
-            "env": .array(environment(of: spec, name: name, version: target.version).map { ["name": .string($0.0), "value": .string($0.1)] }),
+            "env": .array(environment(of: target.revision, name: name, port: spec.port).map { ["name": .string($0.0), "value": .string($0.1)] }),
             "readinessProbe": probe(path: readinessPath, period: 5),
             "livenessProbe": probe(path: livenessPath, period: 10),
             "resources": resources(spec.resources),
@@ -57,9 +70,13 @@ public enum ServingDeployment {
                 "progressDeadlineSeconds": .int(Int64(spec.rollout.progressDeadlineSeconds)),
                 "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]],
                 "template": [
-                    "metadata": ["labels": .stringMap(labels)],
+                    "metadata": [
+                        "labels": .stringMap(labels),
+                        "annotations": .stringMap([revisionAnnotation: target.revision.digest]),
+                    ],
                     "spec": [
                         "automountServiceAccountToken": false,
+                        "terminationGracePeriodSeconds": .int(terminationGracePeriodSeconds),
                         "securityContext": [
                             "runAsNonRoot": true,
                             "runAsUser": .int(runAsUser),
@@ -74,13 +91,14 @@ public enum ServingDeployment {
     }
 
     /// The serving container's environment, in a stable order.
-    static func environment(of spec: FraudModelSpec, name: String, version: String) -> [(String, String)] {
-        var environment = [("MODEL_NAME", name), ("MODEL_VERSION", version)]
-        if let sha = spec.modelSHA256 { environment.append(("MODEL_SHA256", sha)) }
-        environment.append(("THRESHOLD", "\(spec.threshold)"))
-        environment.append(("PORT", "\(spec.port)"))
-        if let path = spec.model?.path { environment.append(("MODEL_PATH", path)) }
-        if let format = spec.model?.format { environment.append(("MODEL_FORMAT", format)) }
+    static func environment(of revision: ModelRevision, name: String, port: Int) -> [(String, String)] {
+        var environment = [(ServingEnvironment.modelName, name), (ServingEnvironment.modelVersion, revision.version)]
+        if let sha = revision.modelSHA256 { environment.append((ServingEnvironment.modelSHA256, sha)) }
+        environment.append((ServingEnvironment.threshold, "\(revision.threshold)"))
+        environment.append((ServingEnvironment.port, "\(port)"))
+        if let path = revision.modelPath { environment.append((ServingEnvironment.modelPath, path)) }
+        if let format = revision.modelFormat { environment.append((ServingEnvironment.modelFormat, format)) }
+        environment.append((ServingEnvironment.shutdownDelaySeconds, "\(shutdownDelaySeconds)"))
         return environment
     }
 

@@ -13,26 +13,28 @@ struct ClusterOutcome {
     }
 
     let cluster: ClusterObservation
-    /// The version its own FraudModel asks for; nil without a copy or when unreachable.
-    let own: String?
-    /// The version its Deployment should run; nil: nothing to run (leave it alone).
-    var target: String?
-    /// The version it would move to if nothing held it.
-    var wanted: String?
+    /// The revision its own FraudModel asks for; nil without a copy or when unreachable.
+    let own: ModelRevision?
+    /// The revision its Deployment should run; nil: nothing to run (leave it alone).
+    var target: ModelRevision?
+    /// The revision it would move to if nothing held it.
+    var wanted: ModelRevision?
     var hold: Hold?
     var phase: ClusterPhase
     var message: String
     /// Seconds until a bake gate or progress deadline concerning it runs out.
     var wakeAfterSeconds: Int?
 
-    var current: String? { cluster.deployment?.version }
-    /// True when the Deployment changes version.
+    var current: ModelRevision? { cluster.deployment?.revision }
+    /// True when the Deployment changes revision.
     var moves: Bool { target != nil && target != current }
 }
 
 /// One cluster that missed the progress deadline in this reconcile.
 struct RolloutFailure {
     let cluster: String
-    let version: String
+    let revision: ModelRevision
     let message: String
+
+    var version: String { revision.version }
 }

@@ -11,19 +11,19 @@ struct ClusterPlanner {
     func detectFailures() -> [RolloutFailure] {
         var failures: [RolloutFailure] = []
         for cluster in context.order where cluster.reachable {
-            guard let own = cluster.model?.spec.modelVersion, own != context.lastGoodVersion, own != context.failedVersion,
-                let deployment = cluster.deployment, deployment.version == own, !deployment.isFullyReady
+            guard let own = cluster.ownRevision, own != context.lastGood, !context.isFailed(own),
+                let deployment = cluster.deployment, deployment.revision == own, !deployment.isFullyReady
             else { continue }
             let deadline = cluster.model?.spec.rollout.progressDeadlineSeconds ?? context.rollout.progressDeadlineSeconds
             let moving = context.secondsMoving(cluster, to: own)
             let exceeded = deployment.isCurrent && deployment.progressDeadlineExceeded
             guard exceeded || moving >= deadline else { continue }
-            if let first = failures.first, first.version != own { continue }
-            let why = deployment.stuckReason.map { "\($0) on \(deployment.image ?? own)" + (deployment.stuckMessage.map { ": \($0)" } ?? "") }
+            if let first = failures.first, first.revision != own { continue }
+            let why = deployment.stuckReason.map { "\($0) on \(deployment.image ?? own.version)" + (deployment.stuckMessage.map { ": \($0)" } ?? "") }
                 ?? (exceeded
-                    ? "ProgressDeadlineExceeded on \(deployment.image ?? own)"
-                    : "\(deployment.readyReplicas)/\(deployment.replicas) replicas ready after \(moving)s (deadline \(deadline)s) on \(deployment.image ?? own)")
-            failures.append(RolloutFailure(cluster: cluster.name, version: own, message: "\(cluster.name): \(why)"))
+                    ? "ProgressDeadlineExceeded on \(deployment.image ?? own.version)"
+                    : "\(deployment.readyReplicas)/\(deployment.replicas) replicas ready after \(moving)s (deadline \(deadline)s) on \(deployment.image ?? own.version)")
+            failures.append(RolloutFailure(cluster: cluster.name, revision: own, message: "\(cluster.name): \(why)"))
         }
         return failures
     }
@@ -38,21 +38,19 @@ struct ClusterPlanner {
         guard cluster.reachable else {
             return ClusterOutcome(cluster: cluster, own: nil, phase: .unreachable, message: "API server unreachable; its Deployment is left as it was")
         }
-        guard let model = cluster.model else {
+        guard let own = cluster.ownRevision else {
             return ClusterOutcome(
                 cluster: cluster, own: nil, phase: .pending,
                 message: "no FraudModel \(context.fleet.namespace)/\(context.fleet.name) in this cluster")
         }
-        let own = model.spec.modelVersion
         var outcome = ClusterOutcome(cluster: cluster, own: own, phase: .pending, message: "")
-        let current = cluster.deployment?.version
-        let failed = context.failedVersion
-        let rollingBack = failed != nil && own == failed
+        let current = cluster.deployment?.revision
+        let rollingBack = context.isFailed(own)
         if rollingBack {
             switch context.rollout.onFailure {
-            case .rollbackAll: outcome.wanted = context.lastGoodVersion ?? current
+            case .rollbackAll: outcome.wanted = context.lastGood ?? current
             case .rollbackFailed:
-                outcome.wanted = cluster.deployment?.serves(own) == true ? own : (context.lastGoodVersion ?? current)
+                outcome.wanted = cluster.deployment?.serves(own) == true ? own : (context.lastGood ?? current)
             case .pause: outcome.wanted = current
             }
         } else {
@@ -64,12 +62,12 @@ struct ClusterPlanner {
                 outcome.hold = .paused
             } else if context.failurePauseActive {
                 outcome.hold = .failurePause
-            } else if rollingBack || (current == nil && wanted == context.lastGoodVersion) {
+            } else if rollingBack || (current == nil && wanted == context.lastGood) {
                 outcome.target = wanted
             } else if context.rollout.strategy == .sequential, let gate = closedGate(before: index, version: wanted) {
                 outcome.hold = .gate(gate.message)
                 outcome.wakeAfterSeconds = gate.wakeAfterSeconds
-                if current == nil { outcome.target = context.lastGoodVersion }
+                if current == nil { outcome.target = context.lastGood }
             } else {
                 outcome.target = wanted
             }
@@ -82,24 +80,24 @@ struct ClusterPlanner {
     private func describe(_ outcome: inout ClusterOutcome, failures: [RolloutFailure]) {
         let cluster = outcome.cluster
         let deployment = cluster.deployment
-        let own = outcome.own ?? ""
+        let ownLabel = outcome.own?.version ?? ""
         let failedHere = failures.first { $0.cluster == cluster.name }
         let readyAtTarget = outcome.target.map { deployment?.serves($0) == true } ?? false
         let stuck = deployment?.stuckReason.map { "; \($0) on \(deployment?.image ?? "its image")" } ?? ""
         if let failedHere {
-            let rollingBackNow = outcome.target != nil && outcome.target != own && outcome.hold == nil
+            let rollingBackNow = outcome.target != nil && outcome.target != outcome.own && outcome.hold == nil
             outcome.phase = rollingBackNow ? .rollingBack : .degraded
             outcome.message = "\(failedHere.version) failed: \(failedHere.message)"
-                + (rollingBackNow ? "; rolling back to \(outcome.target ?? "")" : "")
+                + (rollingBackNow ? "; rolling back to \(outcome.target?.version ?? "")" : "")
             return
         }
         switch outcome.hold {
         case .paused?:
             outcome.phase = .paused
-            outcome.message = "spec.rollout.paused holds it at \(outcome.target ?? "nothing") instead of \(outcome.wanted ?? own)"
+            outcome.message = "spec.rollout.paused holds it at \(outcome.target?.version ?? "nothing") instead of \(outcome.wanted?.version ?? ownLabel)"
             return
         case .failurePause?:
-            outcome.phase = own == context.failedVersion ? .degraded : .paused
+            outcome.phase = context.isFailed(outcome.own) ? .degraded : .paused
             outcome.message = "onFailure Pause holds every cluster after \(context.failedVersion ?? "a version") failed"
             return
         case .gate(let message)?:
@@ -114,29 +112,30 @@ struct ClusterPlanner {
             outcome.message = deployment == nil ? "no Deployment yet and nothing to run" : "its Deployment's version is unknown"
             return
         }
-        let failedOwn = context.failedVersion != nil && own == context.failedVersion
+        let own = outcome.own
+        let failedOwn = context.isFailed(own)
         let rolledBack = failedOwn && target != own
         if readyAtTarget {
             outcome.phase = rolledBack ? .degraded : (target == own ? .ready : .pending)
             outcome.message = rolledBack
-                ? "serving \(target) because \(own) failed"
-                : (target == own ? "serving \(target) with \(deployment?.readyReplicas ?? 0) replicas ready" : "serving \(target); waiting to move to \(own)")
+                ? "serving \(target) because \(ownLabel) failed"
+                : (target == own ? "serving \(target) with \(deployment?.readyReplicas ?? 0) replicas ready" : "serving \(target); waiting to move to \(ownLabel)")
             return
         }
         let ready = "\(deployment?.readyReplicas ?? 0)/\(deployment?.replicas ?? 0) replicas ready"
         if failedOwn, target == own {
             outcome.phase = .degraded
-            outcome.message = "\(own) failed; onFailure \(context.rollout.onFailure.rawValue) holds it: \(ready)\(stuck)"
+            outcome.message = "\(ownLabel) failed; onFailure \(context.rollout.onFailure.rawValue) holds it: \(ready)\(stuck)"
         } else if rolledBack {
             outcome.phase = .rollingBack
-            outcome.message = "rolling back to \(target) after \(own) failed: \(ready)\(stuck)"
-        } else if deployment?.version == target, deployment?.isCurrent == true, deployment?.progressDeadlineExceeded == true {
+            outcome.message = "rolling back to \(target) after \(ownLabel) failed: \(ready)\(stuck)"
+        } else if deployment?.revision == target, deployment?.isCurrent == true, deployment?.progressDeadlineExceeded == true {
             outcome.phase = .degraded
             outcome.message = "\(target) is not progressing (ProgressDeadlineExceeded): \(ready)\(stuck)"
         } else {
             outcome.phase = .progressing
             outcome.message = "moving to \(target): \(ready)\(stuck)"
-            if target == own, target != context.lastGoodVersion, target != context.failedVersion, deployment?.version == target {
+            if target == own, target != context.lastGood, !context.isFailed(target), deployment?.revision == target {
                 let deadline = cluster.model?.spec.rollout.progressDeadlineSeconds ?? context.rollout.progressDeadlineSeconds
                 outcome.wakeAfterSeconds = max(1, deadline - context.secondsMoving(cluster, to: target))
             }
@@ -145,15 +144,15 @@ struct ClusterPlanner {
 
     /// The first earlier cluster (rollout order) that has not served `version` with every
     /// replica ready for `bakeSeconds`, as a message; nil when the gate is open.
-    private func closedGate(before index: Int, version: String) -> (message: String, wakeAfterSeconds: Int?)? {
+    private func closedGate(before index: Int, version: ModelRevision) -> (message: String, wakeAfterSeconds: Int?)? {
         let bake = context.rollout.bakeSeconds
         for earlier in context.order[..<index] {
             guard earlier.reachable else {
                 return ("waiting for \(earlier.name) to serve \(version): \(earlier.name) is unreachable", nil)
             }
             guard earlier.deployment?.serves(version) == true else {
-                let asks = earlier.model?.spec.modelVersion
-                let note = asks == version ? "" : "; its FraudModel asks for \(asks ?? "nothing")"
+                let asks = earlier.ownRevision
+                let note = asks == version ? "" : "; its FraudModel asks for \(asks?.version ?? "nothing")"
                 return ("waiting for \(earlier.name) to serve \(version) with every replica ready\(note)", nil)
             }
             let readyFor = context.secondsReady(earlier, at: version)

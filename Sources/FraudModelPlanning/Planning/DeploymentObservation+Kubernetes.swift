@@ -1,3 +1,5 @@
+import FraudModelAPI
+import FraudServingContract
 import KubeAPI
 
 extension DeploymentObservation {
@@ -14,9 +16,16 @@ extension DeploymentObservation {
     /// Reads a Deployment the operator manages.
     ///
     /// `version` is the pod template's `app.kubernetes.io/version` label, else the tag of the
-    /// `fraud-server` container's image; `stuckReason` and `stuckMessage` come from the
-    /// Deployment's pods (see `stuck(in:)`), which the Deployment itself does not report.
-    public init(deployment: Deployment, stuck: (reason: String, message: String?)? = nil) {
+    /// `fraud-server` container's image; the revision is read from that container's image and
+    /// its environment (`MODEL_SHA256`, `MODEL_PATH`, `MODEL_FORMAT`, `THRESHOLD`, as the
+    /// operator writes them). The image's repository is the one of `repositories` (the
+    /// registry's remainder, the spec's repository, the path after the first `/`) whose
+    /// revision digest is the template's `tandem.dev/revision` annotation, or the first that
+    /// fits without one. `stuckReason` and `stuckMessage` come from the Deployment's pods (see
+    /// `stuck(in:)`), which the Deployment itself does not report.
+    public init(
+        deployment: Deployment, registry: String? = nil, repository: String? = nil, stuck: (reason: String, message: String?)? = nil
+    ) {
         let template = deployment.spec?.template
         let containers = template?[path: ["spec", "containers"]]?.arrayValue ?? []
         let container = containers.first { $0["name"]?.stringValue == Self.containerName } ?? containers.first
@@ -24,13 +33,51 @@ extension DeploymentObservation {
         let label = template?[path: ["metadata", "labels", Self.versionLabel]]?.stringValue
         let status = deployment.status
         let generation = deployment.metadata.generation ?? 0
+        let version = label ?? image.flatMap(Self.tag(of:))
         self.init(
-            version: label ?? image.flatMap(Self.tag(of:)), image: image,
+            version: version, image: image,
+            revision: version.flatMap { version in
+                image.flatMap { image in
+                    Self.revision(
+                        of: container, image: image, version: version, registry: registry, repository: repository,
+                        digest: template?[path: ["metadata", "annotations", Self.revisionAnnotation]]?.stringValue)
+                }
+            },
             replicas: Int(deployment.spec?.replicas ?? 1), readyReplicas: Int(status?.readyReplicas ?? 0),
             updatedReplicas: Int(status?.updatedReplicas ?? 0), availableReplicas: Int(status?.availableReplicas ?? 0),
             isCurrent: (status?.observedGeneration ?? -1) >= generation,
             progressDeadlineExceeded: status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" } ?? false,
             stuckReason: stuck?.reason, stuckMessage: stuck?.message)
+        totalReplicas = status?.replicas.map(Int.init)
+    }
+
+    /// The pod-template annotation naming the revision its pods run (`ModelRevision.digest`).
+    public static let revisionAnnotation = "tandem.dev/revision"
+
+    /// The revision a serving container runs, from its image and environment.
+    static func revision(
+        of container: JSONValue?, image: String, version: String, registry: String?, repository: String?, digest: String?
+    ) -> ModelRevision? {
+        var environment: [String: String] = [:]
+        for variable in container?["env"]?.arrayValue ?? [] {
+            guard let name = variable["name"]?.stringValue, let value = variable["value"]?.stringValue else { continue }
+            environment[name] = value
+        }
+        let tag = ":\(version)"
+        var repositories: [String] = []
+        if let registry, image.hasPrefix("\(registry)/"), image.hasSuffix(tag) {
+            repositories.append(String(image.dropFirst(registry.count + 1).dropLast(tag.count)))
+        }
+        if let repository, image.hasSuffix("/\(repository)\(tag)") { repositories.append(repository) }
+        if let firstSlash = Self.repository(of: image, version: version) { repositories.append(firstSlash) }
+        let candidates = repositories.filter { !$0.isEmpty }.map { repository in
+            ModelRevision(
+                version: version, repository: repository, modelSHA256: environment[ServingEnvironment.modelSHA256],
+                modelPath: environment[ServingEnvironment.modelPath], modelFormat: environment[ServingEnvironment.modelFormat],
+                threshold: environment[ServingEnvironment.threshold].flatMap(Double.init) ?? FraudModelDefaults.threshold)
+        }
+        if let digest, let named = candidates.first(where: { $0.digest == digest }) { return named }
+        return candidates.first
     }
 
     /// The first container of `pods` waiting for a reason in `stuckReasons`, with its message.

@@ -107,6 +107,9 @@ public struct DeploymentObservation: Sendable, Hashable {
     public var version: String?
     /// The image of the `fraud-server` container.
     public var image: String?
+    /// The revision its pod template runs (version, repository, checksum, model file,
+    /// threshold); nil when unknown — the planner then never moves it.
+    public var revision: ModelRevision?
     /// `spec.replicas`.
     public var replicas: Int
     /// `status.readyReplicas`.
@@ -115,6 +118,9 @@ public struct DeploymentObservation: Sendable, Hashable {
     public var updatedReplicas: Int
     /// `status.availableReplicas`.
     public var availableReplicas: Int
+    /// `status.replicas`: pods of every template, old ones included (terminating ones not);
+    /// nil when not reported.
+    public var totalReplicas: Int?
     /// True when `status.observedGeneration` ≥ `metadata.generation`: the counts describe the
     /// current template.
     public var isCurrent: Bool
@@ -126,14 +132,33 @@ public struct DeploymentObservation: Sendable, Hashable {
     /// The detail of `stuckReason`, if any.
     public var stuckMessage: String?
 
-    /// An observation.
+    /// An observation of a Deployment running `revision`; `version` and `image` follow from it
+    /// and the cluster's `registry`.
     public init(
-        version: String?, image: String? = nil, replicas: Int, readyReplicas: Int = 0, updatedReplicas: Int = 0,
+        revision: ModelRevision, registry: String, replicas: Int, readyReplicas: Int = 0, updatedReplicas: Int = 0,
+        availableReplicas: Int = 0, isCurrent: Bool = true, progressDeadlineExceeded: Bool = false,
+        stuckReason: String? = nil, stuckMessage: String? = nil
+    ) {
+        self.init(
+            version: revision.version, image: revision.image(registry: registry), replicas: replicas, readyReplicas: readyReplicas,
+            updatedReplicas: updatedReplicas, availableReplicas: availableReplicas, isCurrent: isCurrent,
+            progressDeadlineExceeded: progressDeadlineExceeded, stuckReason: stuckReason, stuckMessage: stuckMessage)
+        self.revision = revision
+    }
+
+    /// An observation. Without `revision`, one is derived from `version` and `image` (the
+    /// repository after the image's first `/`, every other field at its default), as a
+    /// Deployment with no model settings in its environment runs.
+    public init(
+        version: String?, image: String? = nil, revision: ModelRevision? = nil, replicas: Int, readyReplicas: Int = 0, updatedReplicas: Int = 0,
         availableReplicas: Int = 0, isCurrent: Bool = true, progressDeadlineExceeded: Bool = false,
         stuckReason: String? = nil, stuckMessage: String? = nil
     ) {
         self.version = version
         self.image = image
+        self.revision = revision ?? version.flatMap { version in
+            image.flatMap { Self.repository(of: $0, version: version) }.map { ModelRevision(version: version, repository: $0) }
+        }
         self.replicas = replicas
         self.readyReplicas = readyReplicas
         self.updatedReplicas = updatedReplicas
@@ -144,13 +169,27 @@ public struct DeploymentObservation: Sendable, Hashable {
         self.stuckMessage = stuckMessage
     }
 
-    /// Every replica runs the current template and is ready.
+    /// Every replica runs the current template and is ready, and no pod of an older template
+    /// is left (kubectl's `rollout status` rule: until then `readyReplicas` counts old pods too).
     public var isFullyReady: Bool {
-        isCurrent && updatedReplicas >= replicas && readyReplicas >= replicas
+        isCurrent && updatedReplicas >= replicas && readyReplicas >= replicas && (totalReplicas ?? updatedReplicas) <= updatedReplicas
     }
 
     /// True when it serves `version` with every replica ready.
     public func serves(_ version: String) -> Bool {
         self.version == version && isFullyReady
+    }
+
+    /// True when it serves exactly `revision` with every replica ready.
+    public func serves(_ revision: ModelRevision) -> Bool {
+        self.revision == revision && isFullyReady
+    }
+
+    /// The repository of `image` (`registry/team/model:2.1.0` → `team/model`), given that
+    /// its tag is `version` and everything before the first `/` is the registry.
+    static func repository(of image: String, version: String) -> String? {
+        guard image.hasSuffix(":\(version)"), let slash = image.firstIndex(of: "/") else { return nil }
+        let path = image[image.index(after: slash)...].dropLast(version.count + 1)
+        return path.isEmpty ? nil : String(path)
     }
 }

@@ -18,29 +18,43 @@ struct FleetStatusBuilder {
         let allServing = !outcomes.isEmpty && outcomes.allSatisfy { outcome in
             outcome.cluster.reachable && outcome.target.map { outcome.cluster.deployment?.serves($0) == true } == true
         }
-        if allServing, serving.count == 1 { status.servingVersion = serving.first }
+        let common = allServing && serving.count == 1 ? serving.first : nil
+        status.servingVersion = common?.version
 
-        var lastGood = context.lastGoodVersion
-        var failed = context.failedVersion
+        var lastGood = context.lastGood
+        var failed = context.failed
         var failedRetry = context.failedRetry
-        if let common = status.servingVersion {
+        status.revisions = context.previous.revisions
+        if let common {
             lastGood = common
-            if failed == common { failed = nil }
+            if failed?.matches(common) == true { failed = nil }
+            status.revisions = recordServed(common)
         }
-        let stillAsksFailed = outcomes.contains { $0.own != nil && $0.own == failed }
+        let stillAsksFailed = outcomes.contains { failed?.matches($0.own) == true }
         if failed != nil, converged, !stillAsksFailed { failed = nil }
         if failed == nil { failedRetry = nil }
-        status.lastGoodVersion = lastGood
-        status.failedVersion = failed
+        status.lastGoodVersion = lastGood?.version
+        status.failedVersion = failed?.version
+        status.failedRevision = failed?.digest
         status.failedRetry = failedRetry
 
         let phase = fleetPhase(converged: converged, failed: failed)
         status.phase = phase
-        status.conditions = conditions(phase: phase, converged: converged, failed: failed, servingVersion: status.servingVersion)
+        status.conditions = conditions(phase: phase, converged: converged, failed: failed?.version, servingVersion: status.servingVersion)
         let decisions = context.fleet.clusters.map(decision)
-        let events = events(phase: phase, servingVersion: status.servingVersion, lastGood: lastGood)
+        let events = events(phase: phase, servingVersion: status.servingVersion, lastGood: lastGood?.version)
         let wake = outcomes.compactMap(\.wakeAfterSeconds).min()
         return RolloutPlan(decisions: decisions, status: status, events: events, requeueAfterSeconds: wake)
+    }
+
+    /// `status.revisions` with `revision` first: recorded when every target cluster first
+    /// serves it ready, kept newest first, one entry per revision, at most the history limit.
+    private func recordServed(_ revision: ModelRevision) -> [ServedRevision] {
+        let history = context.previous.revisions ?? []
+        if history.first?.revision == revision { return history }
+        let older = history.filter { $0.revision != revision }
+        let entry = ServedRevision(revision: revision, servedAt: Timestamps.format(context.now))
+        return Array(([entry] + older).prefix(FraudModelStatus.revisionHistoryLimit))
     }
 
     // MARK: Rows and decisions
@@ -50,16 +64,19 @@ struct FleetStatusBuilder {
         let previous = context.previousRow(cluster.name)
         var row = ClusterStatus(name: cluster.name, provider: cluster.provider, region: cluster.region, reachable: cluster.reachable)
         if cluster.reachable, let deployment = cluster.deployment {
-            row.desiredVersion = outcome.target
+            row.desiredVersion = outcome.target?.version
+            row.desiredRevision = outcome.target?.digest
             row.servingVersion = deployment.isFullyReady ? deployment.version : previous?.servingVersion
             row.image = deployment.image
             row.replicas = deployment.replicas
             row.readyReplicas = deployment.readyReplicas
             row.updatedReplicas = deployment.updatedReplicas
         } else if cluster.reachable {
-            row.desiredVersion = outcome.target
+            row.desiredVersion = outcome.target?.version
+            row.desiredRevision = outcome.target?.digest
         } else {
             row.desiredVersion = previous?.desiredVersion
+            row.desiredRevision = previous?.desiredRevision
             row.servingVersion = previous?.servingVersion
             row.image = previous?.image
             row.replicas = previous?.replicas
@@ -68,7 +85,9 @@ struct FleetStatusBuilder {
         }
         row.phase = outcome.phase
         row.message = outcome.message
-        if let previous, previous.phase == row.phase, previous.desiredVersion == row.desiredVersion, previous.lastTransitionTime != nil {
+        if let previous, previous.phase == row.phase, previous.desiredVersion == row.desiredVersion,
+            previous.desiredRevision == nil || previous.desiredRevision == row.desiredRevision, previous.lastTransitionTime != nil
+        {
             row.lastTransitionTime = previous.lastTransitionTime
         } else {
             row.lastTransitionTime = Timestamps.format(context.now)
@@ -81,22 +100,21 @@ struct FleetStatusBuilder {
             return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "not a target of spec.clusters"))
         }
         guard cluster.reachable else { return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "unreachable")) }
-        guard let version = outcome.target, let spec = cluster.model?.spec,
+        guard let revision = outcome.target, let spec = cluster.model?.spec,
             let registry = context.registry(for: cluster, spec: spec)
         else { return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: outcome.message)) }
         guard cluster.mode == .manage else {
-            return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "observe mode: another operator instance runs \(version) here"))
+            return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "observe mode: another operator instance runs \(revision) here"))
         }
-        let target = DeploymentTarget(
-            version: version, image: spec.image.reference(registry: registry, version: version), replicas: spec.replicas(for: cluster.name))
+        let target = DeploymentTarget(revision: revision, image: revision.image(registry: registry), replicas: spec.replicas(for: cluster.name))
         return ClusterDecision(cluster: cluster.name, action: .run(target))
     }
 
     // MARK: Phase and conditions
 
-    private func fleetPhase(converged: Bool, failed: String?) -> FleetPhase {
+    private func fleetPhase(converged: Bool, failed: FailedRevision?) -> FleetPhase {
         if outcomes.contains(where: { $0.phase == .rollingBack }) { return .rollingBack }
-        if failed != nil, outcomes.contains(where: { $0.own == failed }) { return .degraded }
+        if let failed, outcomes.contains(where: { failed.matches($0.own) }) { return .degraded }
         if context.rollout.paused { return .paused }
         if converged { return .ready }
         if outcomes.contains(where: { $0.phase == .unreachable || $0.phase == .degraded }) { return .degraded }
@@ -153,7 +171,7 @@ struct FleetStatusBuilder {
             set(FraudModelConditions.degraded, .false, "AsExpected", "no failed rollout; every target cluster is reachable")
         }
 
-        let asks = outcomes.map { ($0.cluster.name, $0.own) }
+        let asks = outcomes.map { ($0.cluster.name, $0.own?.version) }
         let versions = Set(asks.compactMap(\.1))
         let askSummary = asks.map { "\($0.0) asks for \($0.1 ?? "unknown (unreachable or no FraudModel)")" }.joined(separator: ", ")
         if versions.count <= 1, asks.allSatisfy({ $0.1 != nil }) {
@@ -168,11 +186,11 @@ struct FleetStatusBuilder {
 
     private func servingSummary(_ servingVersion: String?) -> String {
         if let servingVersion { return "\(outcomes.count)/\(outcomes.count) clusters serve \(servingVersion) with every replica ready" }
-        return outcomes.map { "\($0.cluster.name) serves \($0.target ?? "nothing")" }.joined(separator: ", ")
+        return outcomes.map { "\($0.cluster.name) serves \($0.target?.version ?? "nothing")" }.joined(separator: ", ")
     }
 
     private func versionsSummary() -> String {
-        outcomes.map { "\($0.cluster.name) runs \($0.current ?? "nothing")" }.joined(separator: ", ")
+        outcomes.map { "\($0.cluster.name) runs \($0.current?.version ?? "nothing")" }.joined(separator: ", ")
     }
 
     // MARK: Events
@@ -193,14 +211,14 @@ struct FleetStatusBuilder {
         // A cluster is promoted once: when its row starts asking for the version (a plan made
         // again before its Deployment shows the move must not announce it twice).
         let forward = outcomes.filter { outcome in
-            outcome.moves && outcome.target == outcome.own && outcome.target != nil
-                && context.previousRow(outcome.cluster.name)?.desiredVersion != outcome.target
+            guard outcome.moves, let target = outcome.target, target == outcome.own else { return false }
+            return !Self.row(context.previousRow(outcome.cluster.name), asksFor: target)
         }
-        let previousDesired = Set(context.previous.clusters?.compactMap(\.desiredVersion) ?? [])
-        var started: Set<String> = []
+        var started: Set<ModelRevision> = []
         for outcome in forward {
             guard let version = outcome.target else { continue }
-            if !previousDesired.contains(version), started.insert(version).inserted {
+            let askedBefore = context.previous.clusters?.contains { Self.row($0, asksFor: version) } ?? false
+            if !askedBefore, started.insert(version).inserted {
                 let names = outcomes.filter { $0.own == version }.map(\.cluster.name).joined(separator: ", ")
                 events.append(RolloutEvent(
                     kind: .normal, reason: .rolloutStarted,
@@ -212,11 +230,18 @@ struct FleetStatusBuilder {
         if context.previous.phase == .rollingBack, phase != .rollingBack, failures.isEmpty {
             events.append(RolloutEvent(
                 kind: .normal, reason: .rolledBack,
-                message: "rolled back to \(lastGood ?? "the last good version"): " + outcomes.map { "\($0.cluster.name) runs \($0.current ?? "nothing")" }.joined(separator: ", ")))
+                message: "rolled back to \(lastGood ?? "the last good version"): " + outcomes.map { "\($0.cluster.name) runs \($0.current?.version ?? "nothing")" }.joined(separator: ", ")))
         }
         if phase == .ready, context.previous.phase != .ready || context.previous.servingVersion != servingVersion {
             events.append(RolloutEvent(kind: .normal, reason: .rolloutSucceeded, message: servingSummary(servingVersion)))
         }
         return events
+    }
+
+    /// Whether a status row already asked for `revision` (by version alone for a row written
+    /// before rows named revisions).
+    private static func row(_ row: ClusterStatus?, asksFor revision: ModelRevision) -> Bool {
+        guard let row, row.desiredVersion == revision.version else { return false }
+        return row.desiredRevision.map { $0 == revision.digest } ?? true
     }
 }

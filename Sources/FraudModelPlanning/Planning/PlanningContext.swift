@@ -17,9 +17,13 @@ struct PlanningContext {
     let order: [ClusterObservation]
     /// Spec combinations the schema cannot reject; non-empty means InvalidSpec.
     let problems: [String]
-    var lastGoodVersion: String?
-    var failedVersion: String?
+    /// The revision a rollback restores: the newest that served ready in every target cluster.
+    var lastGood: ModelRevision?
+    /// The revision whose rollout failed, if any.
+    var failed: FailedRevision?
     var failedRetry: String?
+    var lastGoodVersion: String? { lastGood?.version }
+    var failedVersion: String? { failed?.version }
 
     var spec: FraudModelSpec { reference.spec }
     var rollout: RolloutSpec { reference.spec.rollout }
@@ -29,24 +33,25 @@ struct PlanningContext {
         guard let reference = fleet.clusters.first(where: { $0.reachable && $0.model != nil })?.model else { return nil }
         self.fleet = fleet
         self.reference = reference
-        previous = fleet.previousStatus ?? FraudModelStatus()
-        lastGoodVersion = previous.lastGoodVersion
-        failedVersion = previous.failedVersion
+        let previous = fleet.previousStatus ?? FraudModelStatus()
+        self.previous = previous
+        let spec = reference.spec
+        lastGood = previous.lastGoodVersion.map { version in Self.revision(of: version, previous: previous, fleet: fleet, spec: spec) }
+        failed = previous.failedVersion.map { version in FailedRevision(version: version, digest: previous.failedRevision) }
         failedRetry = previous.failedRetry
-        if failedVersion != nil, failedVersion == lastGoodVersion {
+        if let failed, failed.matches(lastGood) {
             // Every cluster served it ready since it failed (the planner itself clears it
-            // then); a status saying both is stale, and the version is good.
-            failedVersion = nil
+            // then); a status saying both is stale, and the revision is good.
+            self.failed = nil
             failedRetry = nil
         }
-        if failedVersion != nil, reference.retry != failedRetry {
+        if failed != nil, reference.retry != failedRetry {
             // The retry annotation changed value: the failed version may be tried again.
-            failedVersion = nil
+            failed = nil
             failedRetry = nil
         }
         var problems: [String] = []
         let members = fleet.clusters.map(\.name)
-        let spec = reference.spec
         let targetNames: [String]
         if let listed = spec.clusters, !listed.isEmpty {
             for entry in listed where !members.contains(entry.name) {
@@ -69,6 +74,21 @@ struct PlanningContext {
         self.problems = problems
     }
 
+    /// What `version` ran with when it last served: from `status.revisions`; for a status
+    /// written before revisions were recorded, from a Deployment serving it ready, else the
+    /// spec's settings at that version.
+    static func revision(of version: String, previous: FraudModelStatus, fleet: FleetObservation, spec: FraudModelSpec) -> ModelRevision {
+        if let served = previous.servedRevision(of: version) { return served }
+        let serving = fleet.clusters.lazy.filter(\.reachable).compactMap(\.deployment).first { $0.revision?.version == version && $0.isFullyReady }
+        if let revision = serving?.revision { return revision }
+        var revision = ModelRevision(spec: spec)
+        revision.version = version
+        return revision
+    }
+
+    /// Whether `revision` is the one recorded as failed.
+    func isFailed(_ revision: ModelRevision?) -> Bool { failed?.matches(revision) ?? false }
+
     /// The previous row of `cluster`.
     func previousRow(_ cluster: String) -> ClusterStatus? {
         previous.cluster(cluster)
@@ -82,26 +102,54 @@ struct PlanningContext {
     /// Whether `onFailure: Pause` is holding the fleet: a failed version is recorded and some
     /// reachable target still asks for it.
     var failurePauseActive: Bool {
-        guard let failedVersion, rollout.onFailure == .pause else { return false }
-        return order.contains { $0.reachable && $0.model?.spec.modelVersion == failedVersion }
+        guard let failed, rollout.onFailure == .pause else { return false }
+        return order.contains { $0.reachable && failed.matches($0.ownRevision) }
     }
 
-    /// Seconds since `cluster` started serving `version` with every replica ready, from its
+    /// Seconds since `cluster` started serving `revision` with every replica ready, from its
     /// previous row (0 when it just became ready).
-    func secondsReady(_ cluster: ClusterObservation, at version: String) -> Int {
-        guard let row = previousRow(cluster.name), row.phase == .ready, row.servingVersion == version,
+    func secondsReady(_ cluster: ClusterObservation, at revision: ModelRevision) -> Int {
+        guard let row = previousRow(cluster.name), row.phase == .ready, row.servingVersion == revision.version,
+            row.desiredRevision.map({ $0 == revision.digest }) ?? true,
             let since = Timestamps.parse(row.lastTransitionTime)
         else { return 0 }
         return Timestamps.seconds(from: since, to: now)
     }
 
-    /// Seconds since `cluster` was told to move to `version`, from its previous row (0 when
+    /// Seconds since `cluster` was told to move to `revision`, from its previous row (0 when
     /// it was told just now).
-    func secondsMoving(_ cluster: ClusterObservation, to version: String) -> Int {
-        guard let row = previousRow(cluster.name), row.desiredVersion == version,
+    func secondsMoving(_ cluster: ClusterObservation, to revision: ModelRevision) -> Int {
+        guard let row = previousRow(cluster.name), row.desiredVersion == revision.version,
+            row.desiredRevision.map({ $0 == revision.digest }) ?? true,
             row.phase == .progressing || row.phase == .degraded,
             let since = Timestamps.parse(row.lastTransitionTime)
         else { return 0 }
         return Timestamps.seconds(from: since, to: now)
     }
+}
+
+/// The revision recorded as failed: its version, and its digest when the status has one.
+struct FailedRevision: Equatable {
+    var version: String
+    var digest: String?
+
+    init(version: String, digest: String?) {
+        self.version = version
+        self.digest = digest
+    }
+
+    init(_ revision: ModelRevision) {
+        self.init(version: revision.version, digest: revision.digest)
+    }
+
+    /// Whether `revision` is this one (by version alone for a status without a digest).
+    func matches(_ revision: ModelRevision?) -> Bool {
+        guard let revision, revision.version == version else { return false }
+        return digest.map { $0 == revision.digest } ?? true
+    }
+}
+
+extension ClusterObservation {
+    /// The revision its own FraudModel asks for; nil without a copy.
+    var ownRevision: ModelRevision? { model.map { ModelRevision(spec: $0.spec) } }
 }

@@ -44,18 +44,22 @@ public struct ClusterDecision: Sendable, Hashable {
     }
 }
 
-/// The Deployment a cluster should run.
+/// The Deployment a cluster should run: a whole revision (the image, the model file, its
+/// checksum and format, the threshold), never the live spec's settings for another version.
 public struct DeploymentTarget: Sendable, Hashable {
-    /// The model version (image tag and `MODEL_VERSION`).
-    public var version: String
+    /// What runs.
+    public var revision: ModelRevision
     /// `<registry>/<repository>:<version>`.
     public var image: String
     /// Pods: `spec.clusters[].replicas`, else `spec.replicas`.
     public var replicas: Int
 
+    /// The model version (image tag and `MODEL_VERSION`).
+    public var version: String { revision.version }
+
     /// A target.
-    public init(version: String, image: String, replicas: Int) {
-        self.version = version
+    public init(revision: ModelRevision, image: String, replicas: Int) {
+        self.revision = revision
         self.image = image
         self.replicas = replicas
     }

@@ -6,8 +6,10 @@ import KubeAPI
 /// # Guarantees
 /// - Pure and deterministic: the result depends only on the `FleetObservation` (time comes
 ///   from `now`); it never traps, whatever the input.
-/// - A cluster's Deployment is only ever moved to its own FraudModel's `modelVersion` or to
-///   `status.lastGoodVersion`, and never to the recorded `failedVersion`.
+/// - A cluster's Deployment is only ever moved to the revision its own FraudModel asks for
+///   (`modelVersion` with its checksum, model file and threshold) or to the revision recorded
+///   for `status.lastGoodVersion` in `status.revisions`, and never to the recorded failed
+///   revision. A cluster held by a gate or a pause keeps exactly the revision it runs.
 /// - With `Sequential`, a cluster moves to version V only when every earlier cluster in
 ///   `rollout.order` serves V with every replica ready for `bakeSeconds` (measured from the
 ///   previous status rows, so the reconciler must write `plan.status` back).
@@ -27,7 +29,7 @@ public enum RolloutPlanner {
         let planner = ClusterPlanner(context: context)
         let failures = planner.detectFailures()
         if let failure = failures.first {
-            context.failedVersion = failure.version
+            context.failed = FailedRevision(failure.revision)
             context.failedRetry = context.reference.retry
         }
         let outcomes = ClusterPlanner(context: context).outcomes(failures: failures)
@@ -54,7 +56,7 @@ public enum RolloutPlanner {
         }
         let outcomes = context.order.map { cluster in
             ClusterOutcome(
-                cluster: cluster, own: cluster.model?.spec.modelVersion, target: cluster.deployment?.version,
+                cluster: cluster, own: cluster.ownRevision, target: cluster.deployment?.revision,
                 phase: cluster.reachable ? .degraded : .unreachable, message: "invalid spec: \(message)")
         }
         var plan = FleetStatusBuilder(context: context, outcomes: outcomes, failures: []).plan()

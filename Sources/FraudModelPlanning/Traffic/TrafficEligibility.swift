@@ -5,12 +5,15 @@ enum TrafficEligibility: Hashable {
     case eligible
     case ineligible(reason: String, message: String)
 
+    /// The reason of a cluster whose API server the operator cannot reach.
+    static let unreachableReason = "Unreachable"
+
     /// Judges `cluster` under `traffic`. In order: unreachable, Degraded, rolling out (with
     /// `drainDuringRollout`), serving nothing, and — for `Latency` — without an AWS region.
     static func of(_ cluster: TrafficClusterObservation, under traffic: TrafficSpec) -> TrafficEligibility {
         if !cluster.reachable || cluster.phase == .unreachable {
             return .ineligible(
-                reason: "Unreachable",
+                reason: unreachableReason,
                 message: "the operator cannot reach its API server; its Service keeps its annotations until it can")
         }
         if cluster.phase == .degraded {

@@ -20,11 +20,25 @@ struct TrafficRouting {
         clusters.contains { $0.name == traffic.primary } ? traffic.primary : clusters.first?.name
     }
 
+    /// With `Failover`, an unreachable cluster whose record is PRIMARY (its last row's role, or
+    /// the nominal primary's before any row). Its Service cannot be rewritten, so no other
+    /// cluster may take PRIMARY: Route 53 would hold two PRIMARY records. The health check
+    /// attached to its record moves traffic to the SECONDARY instead.
+    var strandedPrimary: String? {
+        guard traffic.policy == .failover else { return nil }
+        return zip(clusters, eligibility).first { cluster, eligibility in
+            guard case .ineligible(let reason, _) = eligibility, reason == TrafficEligibility.unreachableReason else { return false }
+            let last = previous?.first { $0.name == cluster.name }?.role
+            return (last ?? (cluster.name == nominalPrimary ? .primary : .secondary)) == .primary
+        }?.0.name
+    }
+
     /// One row per cluster, in configuration order, without endpoints.
     func rows() -> [ClusterTrafficStatus] {
         let eligible = eligible
         guard !eligible.isEmpty else { return heldRows() }
-        let active = eligible.first { $0 == nominalPrimary } ?? eligible[0]
+        let stranded = strandedPrimary
+        let active = stranded ?? eligible.first { $0 == nominalPrimary } ?? eligible[0]
         return zip(clusters, eligibility).map { cluster, eligibility in
             switch eligibility {
             case .eligible: return servingRow(cluster, activePrimary: active)
@@ -50,6 +64,10 @@ struct TrafficRouting {
             if cluster.name == activePrimary {
                 row.role = .primary
                 row.message = cluster.name == traffic.primary ? "PRIMARY" : "PRIMARY in place of \(primaryDescription)"
+            } else if activePrimary == strandedPrimary {
+                // It takes the traffic once Route 53's health check on the stranded record fails.
+                row.role = .secondary
+                row.message = "SECONDARY: \(activePrimary) is unreachable and its record stays PRIMARY; Route 53 sends traffic here when the health check on \(activePrimary)'s record fails"
             } else {
                 row.role = .secondary
                 row.state = .standby
@@ -71,6 +89,9 @@ struct TrafficRouting {
         case .weighted:
             row.weight = 0
             row.message = "\(message); weight 0 instead of \(traffic.weight(for: cluster.name))"
+        case .failover where cluster.name == activePrimary:
+            row.role = .primary
+            row.message = message + "; its record stays PRIMARY, so no other cluster takes PRIMARY: Route 53 fails over on that record's health check"
         case .failover:
             row.role = .secondary
             row.message = message + (cluster.name == nominalPrimary ? "; PRIMARY goes to \(activePrimary)" : "; SECONDARY")

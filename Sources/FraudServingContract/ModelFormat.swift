@@ -1,5 +1,8 @@
 /// A model file format fraud-server can load.
-public enum ModelFormat: String, Sendable, CaseIterable, CustomStringConvertible {
+///
+/// The raw values are the one spelling shared by fraud-server (`MODEL_FORMAT`,
+/// `--model-format`), the FraudModel CRD's `spec.model.format` enum and the operator.
+public enum ModelFormat: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
     /// XGBoost's JSON model (`Booster.save_model("model.json")`), XGBoost 1.x to 3.x.
     case xgboostJSON = "xgboost_json"
     /// LightGBM's text model (`Booster.save_model("model.txt")`).
@@ -10,27 +13,26 @@ public enum ModelFormat: String, Sendable, CaseIterable, CustomStringConvertible
 
     public var description: String { rawValue }
 
+    /// The canonical names, in declaration order: what the CRD's enum lists.
+    public static var names: [String] { allCases.map(\.rawValue) }
+
     /// Parses a `--model-format` / `MODEL_FORMAT` value.
     ///
-    /// Accepts the platform names and the short aliases `xgboost`, `json`, `lightgbm`,
-    /// `lgbm` and `txt`; `auto` (or an empty value) returns `nil`, meaning "detect".
+    /// Accepts the canonical names, their hyphenated spellings and the short aliases
+    /// `xgboost`, `json`, `lightgbm`, `lgbm`, `txt` and `text`; `auto` (or an empty value)
+    /// returns `.some(nil)`, meaning "detect"; anything else returns `nil`.
     public static func parse(_ text: String) -> ModelFormat?? {
-        switch text.lowercased() {
+        switch text.lowercased().replacingHyphens() {
         case "", "auto": return .some(nil)
         case "xgboost_json", "xgboost", "json": return .some(.xgboostJSON)
         case "lightgbm_text", "lightgbm", "lgbm", "txt", "text": return .some(.lightgbmText)
         default: return nil
         }
     }
+}
 
-    /// Detects the format from the file's first bytes: `{` starts XGBoost JSON,
-    /// `tree` starts LightGBM text. Returns `nil` for anything else.
-    public static func detect(_ bytes: [UInt8]) -> ModelFormat? {
-        guard let first = bytes.firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else {
-            return nil
-        }
-        if bytes[first] == UInt8(ascii: "{") { return .xgboostJSON }
-        if bytes[first...].starts(with: Array("tree".utf8)) { return .lightgbmText }
-        return nil
+extension String {
+    fileprivate func replacingHyphens() -> String {
+        String(map { $0 == "-" ? "_" : $0 })
     }
 }
