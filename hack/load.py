@@ -30,6 +30,7 @@ import http.client
 import ipaddress
 import json
 import random
+import signal
 import sys
 import threading
 import time
@@ -207,6 +208,8 @@ def main():
     parser.add_argument("--client-region", default="us-east-1", help="where the client is, for Latency records")
     parser.add_argument("--json", help="write the per-second rows and totals to this file")
     parser.add_argument("--quiet", action="store_true", help="print only the totals")
+    parser.add_argument("--changes", action="store_true",
+                        help="print only the seconds whose answering clouds and versions differ from the second before, or that failed")
     args = parser.parse_args()
     if not 0 < args.duration <= MAX_DURATION:
         parser.error(f"--duration must be in (0, {MAX_DURATION}]")
@@ -214,6 +217,10 @@ def main():
         parser.error("--rate must be in (0, 2000]")
 
     stop = threading.Event()
+    interrupted = threading.Event()
+    # SIGTERM or Ctrl-C ends the load early, with the table and totals of what was sent.
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: interrupted.set())
     records = Records(args.context, args.namespace, args.name, args.records_interval, stop)
     health = HealthChecks(records, args.health_interval, args.failure_threshold, stop)
     rng = random.Random(7)
@@ -272,22 +279,28 @@ def main():
     start = time.monotonic()
     total = int(args.rate * args.duration)
     printed = 0
+    previous_answers = None
 
     def flush(upto):
-        nonlocal printed
+        nonlocal printed, previous_answers
         while printed < upto:
             with lock:
                 b = seconds[printed]
+                answering = set(b["answers"])
+                changed = answering != previous_answers or b["non2xx"] or b["errors"] or b["no_record"]
+                previous_answers = answering
                 answers = "  ".join(f"{key} {count}" for key, count in sorted(b["answers"].items()))
                 line = (f"{printed:5d}s  req {b['requests']:4d}  2xx {b['ok']:4d}  non2xx {b['non2xx']:3d}  err {b['errors']:3d}"
                         f"  | {answers}")
             if b["conflict"]:
                 line += f"  TWO PRIMARY RECORDS ({b['conflict']})"
-            if not args.quiet:
+            if not args.quiet and (changed or not args.changes):
                 print(line, flush=True)
             printed += 1
 
     for index in range(total):
+        if interrupted.is_set():
+            break
         due = start + index / args.rate
         delay = due - time.monotonic()
         if delay > 0:
@@ -303,10 +316,11 @@ def main():
     for thread in threads:
         thread.join(args.timeout + 5)
     stop.set()
-    flush(int(args.duration + 0.999))
+    ran = int(min(args.duration, time.monotonic() - start) + 0.999)
+    flush(ran)
 
     rows = []
-    for second in range(int(args.duration + 0.999)):
+    for second in range(ran):
         b = seconds[second]
         rows.append({"second": second, "requests": b["requests"], "ok": b["ok"], "non2xx": b["non2xx"], "errors": b["errors"],
                      "no_record": b["no_record"], "two_primaries": b["conflict"], "clouds": dict(b["clouds"]),

@@ -43,7 +43,7 @@ public final class WatchReader: @unchecked Sendable {
     }
 
     /// Events until one satisfies `predicate` (returned), within `timeout` overall.
-    public func waitFor(within timeout: Duration = .seconds(10), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
+    public func waitFor(within timeout: Duration = .seconds(30), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         while true {
             let remaining = deadline - ContinuousClock.now

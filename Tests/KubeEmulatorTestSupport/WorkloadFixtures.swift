@@ -36,7 +36,7 @@ extension Fixtures {
 extension EmulatorTestClient {
     /// Polls `path` until `predicate` holds for its JSON, within `timeout`.
     @discardableResult
-    public func eventually(_ path: String, within timeout: Duration = .seconds(10), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
+    public func eventually(_ path: String, within timeout: Duration = .seconds(30), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         var last: JSONValue = .null
         while ContinuousClock.now < deadline {

@@ -5,17 +5,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import TandemTestSupport
 import Testing
-
-/// Waits until `condition` holds, polling every 20 ms, or fails after `timeout`.
-private func awaitCondition(_ what: String, within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for \(what)")
-}
 
 private var quietLogger: Logger {
     var logger = Logger(label: "service-controllers-test")
@@ -95,7 +86,7 @@ struct EndpointsControllerTests {
         defer { task.cancel() }
         cluster.put(.services, F.service())
         cluster.put(.pods, F.pod("a", ip: "10.201.0.5"))
-        try await awaitCondition("Endpoints with the pod") {
+        try await eventually("Endpoints with the pod") {
             cluster.get(.endpoints, namespace: "default", name: "web")?["subsets"]?[0]?["addresses"]?.arrayValue?.count == 1
         }
         task.cancel()
@@ -136,7 +127,7 @@ struct ServiceLoadBalancerTests {
             let task = Task { await balancer.run() }
             defer { task.cancel() }
 
-            try await awaitCondition("the ingress address") {
+            try await eventually("the ingress address") {
                 cluster.get(.services, namespace: "default", name: "web")?[path: ["status", "loadBalancer", "ingress"]] != nil
             }
             let address = prefix + "2"
@@ -146,17 +137,17 @@ struct ServiceLoadBalancerTests {
             #expect(try await EchoServer.roundTrip(host: address, port: servicePort, message: String(repeating: "x", count: 1 << 20)).count == 1 << 20)
 
             cluster.put(.endpointSlices, Self.slice(ip: "127.0.0.1", port: echoPort, ready: false, terminating: true))
-            try await awaitCondition("connections refused without a ready endpoint") {
+            try await eventually("connections refused without a ready endpoint") {
                 try await EchoServer.roundTrip(host: address, port: servicePort, message: "ping") == ""
             }
 
             var clusterIP = try #require(cluster.get(.services, namespace: "default", name: "web"))
             clusterIP[path: ["spec", "type"]] = "ClusterIP"
             cluster.put(.services, clusterIP)
-            try await awaitCondition("the status cleared") {
+            try await eventually("the status cleared") {
                 cluster.get(.services, namespace: "default", name: "web")?[path: ["status", "loadBalancer"]] == .emptyObject
             }
-            try await awaitCondition("the listener closed") {
+            try await eventually("the listener closed") {
                 (try? await EchoServer.roundTrip(host: address, port: servicePort, message: "ping")) == nil
             }
             task.cancel()
@@ -179,7 +170,7 @@ struct ServiceLoadBalancerTests {
                                                    addressPrefix: prefix, logger: quietLogger)
                 let task = Task { await balancer.run() }
                 defer { task.cancel() }
-                try await awaitCondition("the ingress address") {
+                try await eventually("the ingress address") {
                     cluster.get(.services, namespace: "default", name: "web")?[path: ["status", "loadBalancer", "ingress"]] != nil
                 }
                 var answers: [String] = []
@@ -204,7 +195,7 @@ struct ServiceLoadBalancerTests {
                                                addressPrefix: prefix, logger: quietLogger)
             let task = Task { await balancer.run() }
             defer { task.cancel() }
-            try await awaitCondition("the ingress address") {
+            try await eventually("the ingress address") {
                 cluster.get(.services, namespace: "default", name: "web")?[path: ["status", "loadBalancer", "ingress"]] != nil
             }
             #expect(try await EchoServer.roundTrip(host: prefix + "1", port: servicePort, message: "ping") == "")

@@ -84,7 +84,7 @@ func whileRunning<Result: Sendable>(_ background: @escaping @Sendable () async -
 
 /// Waits until `informer` has delivered every change up to the emulator's current resourceVersion
 /// (call it after the last write; `Informer.state` moves only after the handlers ran).
-func waitUntilCaughtUp(_ informer: Informer, _ emulator: KubeEmulator, within timeout: Duration = .seconds(10)) async throws {
+func waitUntilCaughtUp(_ informer: Informer, _ emulator: KubeEmulator, within timeout: Duration = .seconds(30)) async throws {
     let target = emulator.currentResourceVersion
     try await eventually("the informer to reach resourceVersion \(target) (at \(informer.state))", within: timeout) {
         informer.state.resourceVersion.flatMap { Int64($0) }.map { $0 >= target } ?? false

@@ -15,8 +15,9 @@ public struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds, throwing `TimedOut` after `timeout`: the way tests await
-/// something asynchronous, never a bare sleep.
-public func eventually(_ what: @autoclosure () -> String, within timeout: Duration = .seconds(10),
+/// something asynchronous, never a bare sleep. The default ceiling (30 s) only matters when the
+/// condition never holds: the parallel suite on two cores can starve a task for seconds.
+public func eventually(_ what: @autoclosure () -> String, within timeout: Duration = .seconds(30),
                        _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -49,7 +49,8 @@ public enum ServingDeployment {
             "imagePullPolicy": .string(spec.image.pullPolicy.rawValue),
             "ports": [["name": "http", "containerPort": .int(Int64(spec.port)), "protocol": "TCP"]],
             "env": .array(environment(of: target.revision, name: name, port: spec.port).map { ["name": .string($0.0), "value": .string($0.1)] }),
-            "readinessProbe": probe(path: readinessPath, period: 5),
+            // Readiness is cheap to ask: every surge step of a rollout waits for the next probe.
+            "readinessProbe": probe(path: readinessPath, period: 2),
             "livenessProbe": probe(path: livenessPath, period: 10),
             "resources": resources(spec.resources),
             "securityContext": [

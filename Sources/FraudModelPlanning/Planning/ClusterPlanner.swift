@@ -22,7 +22,7 @@ struct ClusterPlanner {
             let why = deployment.stuckReason.map { "\($0) on \(deployment.image ?? own.version)" + (deployment.stuckMessage.map { ": \($0)" } ?? "") }
                 ?? (exceeded
                     ? "ProgressDeadlineExceeded on \(deployment.image ?? own.version)"
-                    : "\(deployment.readyReplicas)/\(deployment.replicas) replicas ready after \(moving)s (deadline \(deadline)s) on \(deployment.image ?? own.version)")
+                    : "\(deployment.readiness) after \(moving)s (deadline \(deadline)s) on \(deployment.image ?? own.version)")
             failures.append(RolloutFailure(cluster: cluster.name, revision: own, message: "\(cluster.name): \(why)"))
         }
         return failures
@@ -122,7 +122,7 @@ struct ClusterPlanner {
                 : (target == own ? "serving \(target) with \(deployment?.readyReplicas ?? 0) replicas ready" : "serving \(target); waiting to move to \(ownLabel)")
             return
         }
-        let ready = "\(deployment?.readyReplicas ?? 0)/\(deployment?.replicas ?? 0) replicas ready"
+        let ready = deployment?.readiness ?? "0/0 replicas ready"
         if failedOwn, target == own {
             outcome.phase = .degraded
             outcome.message = "\(ownLabel) failed; onFailure \(context.rollout.onFailure.rawValue) holds it: \(ready)\(stuck)"

@@ -175,6 +175,13 @@ public struct DeploymentObservation: Sendable, Hashable {
         isCurrent && updatedReplicas >= replicas && readyReplicas >= replicas && (totalReplicas ?? updatedReplicas) <= updatedReplicas
     }
 
+    /// `2/3 replicas ready`, and `, 1 old pod still running` while an older template's pods
+    /// remain (they count in `readyReplicas`).
+    public var readiness: String {
+        let old = (totalReplicas ?? updatedReplicas) - updatedReplicas
+        return "\(readyReplicas)/\(replicas) replicas ready" + (old > 0 ? ", \(old) old pod\(old == 1 ? "" : "s") still running" : "")
+    }
+
     /// True when it serves `version` with every replica ready.
     public func serves(_ version: String) -> Bool {
         self.version == version && isFullyReady
