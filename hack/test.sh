@@ -27,7 +27,7 @@ fi
 swift_tests=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary_line")
 
 status=0
-for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-pods.sh hack/e2e-helm.sh hack/e2e-serving.sh hack/e2e-operator.sh hack/e2e-fleet.sh \
+for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-pods.sh hack/e2e-helm.sh hack/e2e-helm-pods.sh hack/e2e-serving.sh hack/e2e-operator.sh hack/e2e-fleet.sh \
   hack/e2e-demo.sh hack/e2e-docs.sh; do
   step "$script"
   bash "$script" 2>&1 | tee -a "$LOG_DIR/e2e.log" || status=1

@@ -42,7 +42,7 @@ public final class NodeAgent: Sendable {
         if swept > 0 { logger.notice("swept state left by a stopped emulator", metadata: ["directories": "\(swept)"]) }
         let directory = try StateDirectory.create(root: configuration.stateRoot, clusterName: configuration.clusterName)
         let network: NodeNetwork
-        do { network = try await NodeNetwork.create(requested: configuration.podCIDR, logger: logger) } catch {
+        do { network = try await NodeNetwork.create(requested: configuration.podCIDR, egress: configuration.podEgress, logger: logger) } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }

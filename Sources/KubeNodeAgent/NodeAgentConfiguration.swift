@@ -12,6 +12,9 @@ public struct NodeAgentConfiguration: Sendable {
     /// The pod network (an IPv4 /16); nil picks the first of 10.201.0.0/16 … 10.254.0.0/16 that
     /// overlaps no address or route on this machine. Defaults to nil.
     public var podCIDR: String?
+    /// IPv4 CIDRs of this machine pods may reach besides their API server and each other
+    /// (`--pod-egress`), e.g. another emulator's API server at its pod-network address.
+    public var podEgress: [String] = []
     /// What each image reference contains. Defaults to an empty catalog (every pull fails).
     public var images = ImageCatalog()
     /// The first crash-loop back-off; it doubles up to `maxBackoff`. Defaults to 10 s, as kubelet.

@@ -65,6 +65,11 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("pod-cidr"), help: "The pod network, an IPv4 /16 (default: the first free one of 10.201.0.0/16 … 10.254.0.0/16).")
     var podCIDR: String?
 
+    @Option(name: .customLong("pod-egress"), help: ArgumentHelp(
+        "An IPv4 CIDR of this machine pods may also reach, e.g. another emulator's API server at its pod-network address 10.M.255.1/32 (repeatable). By default pods reach only their own API server and each other.",
+        valueName: "cidr"))
+    var podEgress: [String] = []
+
     @Option(name: .customLong("crashloop-backoff-seconds"), help: "The first crash-loop back-off; it doubles up to --max-backoff-seconds (kubelet: 10).")
     var crashLoopBackoffSeconds: Double = 10
 
@@ -84,7 +89,9 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         if let unpullableImages, (try? Regex(unpullableImages)) == nil {
             throw ValidationError("--unpullable-images is not a valid regular expression: \(unpullableImages)")
         }
-        if !runPods, imageCatalog != nil || podCIDR != nil { throw ValidationError("--image-catalog and --pod-cidr need --run-pods") }
+        if !runPods, imageCatalog != nil || podCIDR != nil || !podEgress.isEmpty {
+            throw ValidationError("--image-catalog, --pod-cidr and --pod-egress need --run-pods")
+        }
         if crashLoopBackoffSeconds <= 0 || maxBackoffSeconds < crashLoopBackoffSeconds {
             throw ValidationError("--crashloop-backoff-seconds must be positive and at most --max-backoff-seconds")
         }
@@ -115,6 +122,7 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         configuration.unpullableImages = unpullableImages
         configuration.runPods = runPods
         configuration.nodeAgent.podCIDR = podCIDR
+        configuration.nodeAgent.podEgress = podEgress
         configuration.nodeAgent.stateRoot = stateDir
         configuration.nodeAgent.initialBackoff = .milliseconds(Int64(crashLoopBackoffSeconds * 1000))
         configuration.nodeAgent.maxBackoff = .milliseconds(Int64(maxBackoffSeconds * 1000))

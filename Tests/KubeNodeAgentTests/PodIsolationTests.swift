@@ -37,6 +37,30 @@ struct PodIsolationTests {
         }
     }
 
+    @Test("with an fsGroup, a non-root container reads a secret mounted 0440, as the kubelet's volume ownership allows")
+    func fsGroupOwnsVolumes() async throws {
+        try await RunPods.withCluster { client in
+            _ = try await client.post("/api/v1/namespaces/default/secrets", [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "peer"], "stringData": ["kubeconfig": "apiVersion: v1"],
+            ])
+            _ = try await client.post("/api/v1/namespaces/default/pods", RunPods.pod("reader", containers: [[
+                "name": "c", "image": "shell:1", "securityContext": ["runAsUser": 65532],
+                "volumeMounts": [["name": "peer", "mountPath": "/etc/peer", "readOnly": true]],
+                "command": ["/bin/sh", "-c", "cat /etc/peer/kubeconfig; echo; stat -c '%a %g' /etc/peer/kubeconfig; exec sleep 3600"],
+            ]], extra: [
+                "securityContext": ["fsGroup": 65532, "runAsGroup": 65532],
+                "volumes": [["name": "peer", "secret": ["secretName": "peer", "defaultMode": 0o440]]],
+            ]))
+            var output = ""
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !output.contains("440"), ContinuousClock.now < deadline {
+                output = try await client.get("/api/v1/namespaces/default/pods/reader/log").text
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(output == "apiVersion: v1\n440 65532\n", "\(output)")
+        }
+    }
+
     @Test("what a container started in the background dies with it, and nothing of a pod outlives the emulator")
     func nothingLeftBehind() async throws {
         let marker = "\(Int.random(in: 100_000...999_999))"

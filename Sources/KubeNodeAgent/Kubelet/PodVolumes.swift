@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KubeAPI
 
 /// A directory or file on this machine that appears at a path inside a container.
@@ -69,6 +70,9 @@ struct PodVolumes {
                 let kind = volume.objectValue?.keys.first { $0 != "name" } ?? "unknown"
                 throw ContainerConfigError(description: "volume \"\(name)\": the \(kind) volume type is not supported by kube-emulator --run-pods")
             }
+            if let fsGroup {
+                try Self.applyOwnership(path, group: fsGroup, readOnly: volume["emptyDir"] == nil)
+            }
             paths[name] = path
         }
         if needsServiceAccountToken {
@@ -82,6 +86,32 @@ struct PodVolumes {
             expiry = min(expiry ?? issued.expiration, issued.expiration)
         }
         return (paths, expiry)
+    }
+
+    /// `spec.securityContext.fsGroup`: the group that owns the pod's volumes.
+    var fsGroup: gid_t? {
+        pod[path: ["spec", "securityContext", "fsGroup"]]?.intValue.flatMap { gid_t(exactly: $0) }
+    }
+
+    /// What the kubelet's SetVolumeOwnership does with an fsGroup: every file and directory of
+    /// the volume gets that group, and the group may read it (and write it, unless `readOnly`:
+    /// configMap, secret, downwardAPI and projected volumes); directories also get setgid and
+    /// search, so files created later inherit the group.
+    static func applyOwnership(_ root: String, group: gid_t, readOnly: Bool) throws(ContainerConfigError) {
+        let mask: mode_t = readOnly ? 0o440 : 0o660
+        var paths = [root]
+        if let enumerator = FileManager.default.enumerator(atPath: root) {
+            while let relative = enumerator.nextObject() as? String { paths.append("\(root)/\(relative)") }
+        }
+        for path in paths {
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK else { continue }
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            let mode = (info.st_mode & 0o7777) | mask | (isDirectory ? (S_ISGID | 0o110) : 0)
+            guard chown(path, uid_t.max, group) == 0, chmod(path, mode) == 0 else {
+                throw ContainerConfigError(description: "cannot give \(path) to fsGroup \(group): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// Whether the kubelet adds the token volume: automount is on (pod, then service account)

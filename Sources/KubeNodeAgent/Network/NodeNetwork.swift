@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// # Guarantees
 /// - The node namespace has no default route: pods reach the host's `10.N.255.1` (where the API
-///   server listens for them) and each other, nothing else.
+///   server listens for them), each other, and the `--pod-egress` prefixes (routed through the
+///   host), nothing else.
 /// - The pod network overlaps no address or route configured on the machine when it is made.
 /// - Everything ends with the holder process: when it dies (the emulator crashed, or `tearDown`),
 ///   the namespace, its bridge, both veths and the host route go with it.
@@ -34,7 +35,11 @@ final class NodeNetwork: Sendable {
 
     private let allocated = Mutex<Set<IPv4>>([])
 
-    private init(cidr: IPv4Prefix, hostDevice: String, holder: pid_t) {
+    /// Prefixes of the machine the node routes pods to through the host (`--pod-egress`).
+    let egress: [IPv4Prefix]
+
+    private init(cidr: IPv4Prefix, hostDevice: String, holder: pid_t, egress: [IPv4Prefix]) {
+        self.egress = egress
         self.cidr = cidr
         self.podSubnet = IPv4Prefix(address: cidr.address, length: 17)
         self.hostAddress = IPv4(cidr.address.value | 0xff01)
@@ -49,8 +54,14 @@ final class NodeNetwork: Sendable {
     }
 
     /// Makes the node namespace and its link to the host. Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN).
-    static func create(requested: String?, logger: Logger) async throws -> NodeNetwork {
+    static func create(requested: String?, egress: [String] = [], logger: Logger) async throws -> NodeNetwork {
         try checkPrerequisites()
+        let egressPrefixes = try egress.map { text in
+            guard let prefix = IPv4Prefix(text) else {
+                throw SetupError(description: "--pod-egress must be an IPv4 CIDR such as 10.202.255.1/32, got \(text)")
+            }
+            return prefix
+        }
         let taken = try await HostTools.configuredPrefixes()
         let candidates: [IPv4Prefix]
         if let requested {
@@ -66,10 +77,14 @@ final class NodeNetwork: Sendable {
                 .filter { candidate in !taken.contains { $0.overlaps(candidate) } }
         }
         for cidr in candidates {
+            if let own = egressPrefixes.first(where: { $0.overlaps(cidr) }) {
+                if requested != nil { throw SetupError(description: "--pod-egress \(own) overlaps the pod network \(cidr) itself") }
+                continue
+            }
             let device = "kem\(cidr.address.value >> 16 & 0xff)h"
             let holder = try await NamespaceHolder.start(
                 ["setpriv", "--pdeathsig", "KILL", "unshare", "--net", "--", "sleep", "infinity"], kinds: ["net"])
-            let network = NodeNetwork(cidr: cidr, hostDevice: device, holder: holder)
+            let network = NodeNetwork(cidr: cidr, hostDevice: device, holder: holder, egress: egressPrefixes)
             do {
                 try await network.configure()
                 logger.info("pod network ready", metadata: ["cidr": "\(cidr)", "device": "\(device)"])
@@ -110,6 +125,7 @@ final class NodeNetwork: Sendable {
             addr add \(node)/32 dev eth0
             link set eth0 up
             route add \(hostAddress)/32 dev eth0
+            \(egress.map { "route add \($0) via \(hostAddress) dev eth0" }.joined(separator: "\n"))
             link add cbr0 type bridge
             addr add \(gateway)/17 dev cbr0
             link set cbr0 up
