@@ -6,7 +6,8 @@
 #   MODEL_FILE    an XGBoost JSON (.json) or LightGBM text (.txt) model
 #   VERSION       the model version; the image is tagged IMAGE:VERSION
 #   --catalog F   write (or replace) IMAGE:VERSION's entry in catalog F: the fraud-server binary
-#                 as ENTRYPOINT, the Dockerfile's ENV, the model file at /models/
+#                 at /usr/local/bin as ENTRYPOINT, the Dockerfile's ENV, the model file at /models/
+#                 (the image's layout, so a volume the pod mounts cannot hide them)
 #   --no-docker   skip `docker build` (machines without a Docker engine)
 # Env: IMAGE (default fraud-detector), DOCKER (default docker), FRAUD_SERVER (the binary for
 #      the catalog; default: the release build, then the debug build)
@@ -58,10 +59,11 @@ if [[ -n "$CATALOG" ]]; then
     entry=$(cat <<ENTRY
 - image: $IMAGE:$VERSION
   # modelSHA256: $sha256
-  command: [$server]
+  command: [/usr/local/bin/fraud-server]
   env: {MODEL_PATH: /models/$basename, PORT: "8080", LOG_FORMAT: json}
   workingDir: /
   files:
+    /usr/local/bin/fraud-server: $server
     /models/$basename: $model_path
 ENTRY
 )

@@ -20,6 +20,7 @@
 set -euo pipefail
 export LC_ALL=C
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/fleet.sh"
 cd "$REPO_ROOT"
 
 [[ $(id -u) -eq 0 ]] || die "e2e-fleet needs root (kube-emulator --run-pods)"
@@ -81,23 +82,12 @@ fraudmodel() {
   if [[ $5 == Failover ]]; then traffic="policy: Failover
     primary: eks"; else traffic="policy: Weighted
     weights: {eks: 50, gke: 50}"; fi
-  cat <<YAML
-apiVersion: tandem.dev/v1alpha1
-kind: FraudModel
-metadata: {name: $NAME, namespace: default}
-spec:
-  modelVersion: "$1"
-  image: {repository: fraud-detector}
-  replicas: 2
-  modelSHA256: "$2"
-  model: {path: $3, format: $4}
+  fraudmodel_manifest "$1" "$2" "$3" "$4" "  replicas: 2
   rollout: {strategy: Sequential, order: [eks, gke], bakeSeconds: $BAKE, progressDeadlineSeconds: 25, onFailure: RollbackAll}
   traffic:
     hostname: fraud.api.example.com
-    $traffic
-YAML
+    $traffic"
 }
-apply_everywhere() { for cluster in eks gke; do k --context "$cluster" apply -f - >/dev/null <<<"$1"; done; }
 for cluster in eks gke; do k --context "$cluster" apply -f crds/tandem.dev_fraudmodels.yaml >/dev/null; done
 eventually "the CRD is served in both clouds" 20 bash -c "'$KUBECTL' --context eks get fm && '$KUBECTL' --context gke get fm" >/dev/null
 
@@ -109,10 +99,7 @@ expect_failure "spec.model.format outside the server's names is refused by the s
 
 step "2.1.0 (XGBoost) in both clouds"
 apply_everywhere "$(fraudmodel 2.1.0 "$SHA_210" /models/model.json xgboost_json Weighted)"
-for cluster in eks gke; do
-  eventually "[$cluster] the fleet serves 2.1.0 with real pods" 120 \
-    bash -c "[[ \$('$KUBECTL' --context $cluster get fm $NAME -o 'jsonpath={.status.phase} {.status.servingVersion}') == 'Ready 2.1.0' ]]"
-done
+wait_fleet_serves 2.1.0 120 "with real pods"
 for cluster in eks gke; do
   eventually "[$cluster] the Service has a load balancer address and its ExternalDNS weight" 30 \
     bash -c "'$KUBECTL' --context $cluster get svc $NAME -o jsonpath='{.status.loadBalancer.ingress[0].ip} {.metadata.annotations.external-dns\\.kubernetes\\.io/aws-weight}' | grep -Eq '^127\\.[0-9.]+ 50$'"
@@ -135,10 +122,7 @@ total() { jq -r ".totals.$2" "$WORK/$1.json"; }
 step "2.1.0 -> 2.2.0 (LightGBM) under steady load: $RATE requests/s"
 load 75 rollout
 apply_everywhere "$(fraudmodel 2.2.0 "$SHA_220" /models/model.txt lightgbm_text Weighted)"
-for cluster in eks gke; do
-  eventually "[$cluster] the fleet serves 2.2.0" 90 \
-    bash -c "[[ \$('$KUBECTL' --context $cluster get fm $NAME -o 'jsonpath={.status.phase} {.status.servingVersion}') == 'Ready 2.2.0' ]]"
-done
+wait_fleet_serves 2.2.0 90
 wait "$LOAD_PID" || true
 cp "$WORK/rollout.json" "$LOGS/"
 expect_equal "no request failed during the rollout (non-2xx)" 0 "$(total rollout non2xx)"

@@ -8,6 +8,7 @@
 # Logs: .build/test-logs/e2e-helm-pods/.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/fleet.sh"
 cd "$REPO_ROOT"
 
 [[ $(id -u) -eq 0 ]] || die "e2e-helm-pods needs root (kube-emulator --run-pods)"
@@ -36,8 +37,10 @@ done
 APP_VERSION=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' charts/tandem-operator/Chart.yaml)
 cat >>"$WORK/catalog.yaml" <<YAML
 - image: tandem-operator:$APP_VERSION
-  command: [$BIN/tandem-operator]
+  command: [/usr/local/bin/tandem-operator]
   workingDir: /
+  files:
+    /usr/local/bin/tandem-operator: $BIN/tandem-operator
 YAML
 SHA_A=$(sha256sum "$FIXTURES/xgboost_binary.json" | cut -d' ' -f1)
 SHA_B=$(sha256sum "$FIXTURES/lightgbm_binary.txt" | cut -d' ' -f1)
@@ -105,36 +108,14 @@ for cluster in eks gke; do
 done
 
 step "a FraudModel in both clouds: real fraud-server pods, 2.1.0 then 2.2.0"
-fraudmodel() {
-  cat <<YAML
-apiVersion: tandem.dev/v1alpha1
-kind: FraudModel
-metadata: {name: $NAME, namespace: default}
-spec:
-  modelVersion: "$1"
-  image: {repository: fraud-detector}
-  replicas: 1
-  modelSHA256: "$2"
-  model: {path: $3, format: $4}
-  rollout: {strategy: Sequential, order: [eks, gke], bakeSeconds: 5, progressDeadlineSeconds: 120}
-YAML
-}
-for cluster in eks gke; do
-  fraudmodel 2.1.0 "$SHA_A" /models/model.json xgboost_json | k --context "$cluster" apply -f - >/dev/null
-done
-for cluster in eks gke; do
-  eventually "[$cluster] the fleet serves 2.1.0 (each cloud's own operator wrote its Deployment)" 120 bash -c \
-    "[[ \$('$KUBECTL' --context $cluster get fm $NAME -o 'jsonpath={.status.phase} {.status.servingVersion}') == 'Ready 2.1.0' ]]"
-done
+SPEC="  replicas: 1
+  rollout: {strategy: Sequential, order: [eks, gke], bakeSeconds: 5, progressDeadlineSeconds: 120}"
+apply_everywhere "$(fraudmodel_manifest 2.1.0 "$SHA_A" /models/model.json xgboost_json "$SPEC")"
+wait_fleet_serves 2.1.0 120 "(each cloud's own operator wrote its Deployment)"
 expect_output "eks's Deployment was written by the operator in eks, with eks's registry" '^registry\.eks\.example/fraud-detector:2\.1\.0 tandem-operator$' -- \
   k --context eks get deploy "$NAME" -o 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels.app\.kubernetes\.io/managed-by}'
-for cluster in eks gke; do
-  fraudmodel 2.2.0 "$SHA_B" /models/model.txt lightgbm_text | k --context "$cluster" apply -f - >/dev/null
-done
-for cluster in eks gke; do
-  eventually "[$cluster] the fleet serves 2.2.0" 150 bash -c \
-    "[[ \$('$KUBECTL' --context $cluster get fm $NAME -o 'jsonpath={.status.phase} {.status.servingVersion}') == 'Ready 2.2.0' ]]"
-done
+apply_everywhere "$(fraudmodel_manifest 2.2.0 "$SHA_B" /models/model.txt lightgbm_text "$SPEC")"
+wait_fleet_serves 2.2.0 150
 EKS_MOVED=$(k --context eks get events -o json | jq -r '[.items[] | select(.reason == "ClusterPromoted" and (.message | test("eks: moving to 2.2.0")))][0] | .eventTime // .firstTimestamp // .metadata.creationTimestamp // ""')
 GKE_MOVED=$(k --context gke get events -o json | jq -r '[.items[] | select(.reason == "ClusterPromoted" and (.message | test("gke: moving to 2.2.0")))][0] | .eventTime // .firstTimestamp // .metadata.creationTimestamp // ""')
 expect_output "gke's operator moved gke only after eks's operator had moved eks (and eks baked)" 'yes' -- \
