@@ -98,11 +98,6 @@ public struct ImageSpec: Codable, Sendable, Hashable {
         repository = try c.decode(String.self, forKey: .repository)
         pullPolicy = try c.decodeIfPresent(PullPolicy.self, forKey: .pullPolicy) ?? FraudModelDefaults.pullPolicy
     }
-
-    /// The full reference `<registry>/<repository>:<version>`.
-    public func reference(registry: String, version: String) -> String {
-        "\(registry)/\(repository):\(version)"
-    }
 }
 
 /// `corev1.PullPolicy`.

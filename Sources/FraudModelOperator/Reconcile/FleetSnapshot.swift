@@ -86,8 +86,8 @@ struct FleetReader: Sendable {
         guard ManagedObjects.isManaged(deployment, by: snapshot.copies[cluster]),
             let decoded = try? deployment.decode(as: Deployment.self)
         else { return }
-        let registry = observation.model?.spec.override(for: cluster)?.registry ?? observation.registry
-        var observed = DeploymentObservation(deployment: decoded, registry: registry, repository: observation.model?.spec.image.repository)
+        var observed = DeploymentObservation(
+            deployment: decoded, registry: observation.registry(under: observation.model?.spec), repository: observation.model?.spec.image.repository)
         let pods = informers.pods.cache.list(label: ServingLabels.instance, value: fleet.name).filter { pod in
             pod.namespace == fleet.namespace && pod[path: ["metadata", "labels", ServingLabels.version]]?.stringValue == observed.version
         }

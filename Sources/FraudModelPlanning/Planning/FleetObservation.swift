@@ -78,6 +78,14 @@ public struct ClusterObservation: Sendable, Hashable {
     }
 }
 
+extension ClusterObservation {
+    /// The registry this cluster pulls from under `spec`: `spec.clusters[].registry`, else the
+    /// operator configuration's.
+    public func registry(under spec: FraudModelSpec?) -> String? {
+        spec?.override(for: name)?.registry ?? registry
+    }
+}
+
 /// A cluster's copy of the FraudModel: the parts the planner reads.
 public struct ObservedFraudModel: Sendable, Hashable {
     /// The (validated, defaulted) spec.
@@ -131,20 +139,6 @@ public struct DeploymentObservation: Sendable, Hashable {
     public var stuckReason: String?
     /// The detail of `stuckReason`, if any.
     public var stuckMessage: String?
-
-    /// An observation of a Deployment running `revision`; `version` and `image` follow from it
-    /// and the cluster's `registry`.
-    public init(
-        revision: ModelRevision, registry: String, replicas: Int, readyReplicas: Int = 0, updatedReplicas: Int = 0,
-        availableReplicas: Int = 0, isCurrent: Bool = true, progressDeadlineExceeded: Bool = false,
-        stuckReason: String? = nil, stuckMessage: String? = nil
-    ) {
-        self.init(
-            version: revision.version, image: revision.image(registry: registry), replicas: replicas, readyReplicas: readyReplicas,
-            updatedReplicas: updatedReplicas, availableReplicas: availableReplicas, isCurrent: isCurrent,
-            progressDeadlineExceeded: progressDeadlineExceeded, stuckReason: stuckReason, stuckMessage: stuckMessage)
-        self.revision = revision
-    }
 
     /// An observation. Without `revision`, one is derived from `version` and `image` (the
     /// repository after the image's first `/`, every other field at its default), as a

@@ -101,7 +101,7 @@ struct FleetStatusBuilder {
         }
         guard cluster.reachable else { return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "unreachable")) }
         guard let revision = outcome.target, let spec = cluster.model?.spec,
-            let registry = context.registry(for: cluster, spec: spec)
+            let registry = cluster.registry(under: spec)
         else { return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: outcome.message)) }
         guard cluster.mode == .manage else {
             return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "observe mode: another operator instance runs \(revision) here"))
@@ -212,12 +212,12 @@ struct FleetStatusBuilder {
         // again before its Deployment shows the move must not announce it twice).
         let forward = outcomes.filter { outcome in
             guard outcome.moves, let target = outcome.target, target == outcome.own else { return false }
-            return !Self.row(context.previousRow(outcome.cluster.name), asksFor: target)
+            return context.previousRow(outcome.cluster.name)?.asks(for: target) != true
         }
         var started: Set<ModelRevision> = []
         for outcome in forward {
             guard let version = outcome.target else { continue }
-            let askedBefore = context.previous.clusters?.contains { Self.row($0, asksFor: version) } ?? false
+            let askedBefore = context.previous.clusters?.contains { $0.asks(for: version) } ?? false
             if !askedBefore, started.insert(version).inserted {
                 let names = outcomes.filter { $0.own == version }.map(\.cluster.name).joined(separator: ", ")
                 events.append(RolloutEvent(
@@ -236,12 +236,5 @@ struct FleetStatusBuilder {
             events.append(RolloutEvent(kind: .normal, reason: .rolloutSucceeded, message: servingSummary(servingVersion)))
         }
         return events
-    }
-
-    /// Whether a status row already asked for `revision` (by version alone for a row written
-    /// before rows named revisions).
-    private static func row(_ row: ClusterStatus?, asksFor revision: ModelRevision) -> Bool {
-        guard let row, row.desiredVersion == revision.version else { return false }
-        return row.desiredRevision.map { $0 == revision.digest } ?? true
     }
 }

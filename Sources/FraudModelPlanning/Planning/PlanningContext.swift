@@ -65,7 +65,7 @@ struct PlanningContext {
             problems.append("spec.rollout.order names \(name), which is not a target cluster (targets: \(targetNames.joined(separator: ", ")))")
         }
         for cluster in fleet.clusters where targetNames.contains(cluster.name) {
-            if spec.override(for: cluster.name)?.registry == nil, cluster.registry?.isEmpty != false {
+            if cluster.registry(under: spec)?.isEmpty != false {
                 problems.append("cluster \(cluster.name) has no image registry: set registry in the operator configuration or spec.clusters[].registry")
             }
         }
@@ -94,11 +94,6 @@ struct PlanningContext {
         previous.cluster(cluster)
     }
 
-    /// The registry `cluster` pulls from.
-    func registry(for cluster: ClusterObservation, spec: FraudModelSpec) -> String? {
-        spec.override(for: cluster.name)?.registry ?? cluster.registry
-    }
-
     /// Whether `onFailure: Pause` is holding the fleet: a failed version is recorded and some
     /// reachable target still asks for it.
     var failurePauseActive: Bool {
@@ -110,7 +105,7 @@ struct PlanningContext {
     /// previous row (0 when it just became ready).
     func secondsReady(_ cluster: ClusterObservation, at revision: ModelRevision) -> Int {
         guard let row = previousRow(cluster.name), row.phase == .ready, row.servingVersion == revision.version,
-            row.desiredRevision.map({ $0 == revision.digest }) ?? true,
+            row.desires(digestOf: revision),
             let since = Timestamps.parse(row.lastTransitionTime)
         else { return 0 }
         return Timestamps.seconds(from: since, to: now)
@@ -119,8 +114,7 @@ struct PlanningContext {
     /// Seconds since `cluster` was told to move to `revision`, from its previous row (0 when
     /// it was told just now).
     func secondsMoving(_ cluster: ClusterObservation, to revision: ModelRevision) -> Int {
-        guard let row = previousRow(cluster.name), row.desiredVersion == revision.version,
-            row.desiredRevision.map({ $0 == revision.digest }) ?? true,
+        guard let row = previousRow(cluster.name), row.asks(for: revision),
             row.phase == .progressing || row.phase == .degraded,
             let since = Timestamps.parse(row.lastTransitionTime)
         else { return 0 }
@@ -152,4 +146,17 @@ struct FailedRevision: Equatable {
 extension ClusterObservation {
     /// The revision its own FraudModel asks for; nil without a copy.
     var ownRevision: ModelRevision? { model.map { ModelRevision(spec: $0.spec) } }
+}
+
+extension ClusterStatus {
+    /// Whether the row's `desiredRevision` is `revision`'s digest; a row written before rows
+    /// named revisions matches any.
+    func desires(digestOf revision: ModelRevision) -> Bool {
+        desiredRevision.map { $0 == revision.digest } ?? true
+    }
+
+    /// Whether the row asks for `revision`: its version and, when the row names one, its digest.
+    func asks(for revision: ModelRevision) -> Bool {
+        desiredVersion == revision.version && desires(digestOf: revision)
+    }
 }

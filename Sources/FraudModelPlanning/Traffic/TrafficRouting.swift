@@ -41,13 +41,13 @@ struct TrafficRouting {
         let active = stranded ?? eligible.first { $0 == nominalPrimary } ?? eligible[0]
         return zip(clusters, eligibility).map { cluster, eligibility in
             switch eligibility {
-            case .eligible: return servingRow(cluster, activePrimary: active)
+            case .eligible: return servingRow(cluster, activePrimary: active, primaryStranded: stranded != nil)
             case .ineligible(let reason, let message): return drainedRow(cluster, reason: reason, message: message, activePrimary: active)
             }
         }
     }
 
-    private func servingRow(_ cluster: TrafficClusterObservation, activePrimary: String) -> ClusterTrafficStatus {
+    private func servingRow(_ cluster: TrafficClusterObservation, activePrimary: String, primaryStranded: Bool) -> ClusterTrafficStatus {
         var row = ClusterTrafficStatus(name: cluster.name, state: .serving, reason: "Healthy")
         switch traffic.policy {
         case .weighted:
@@ -64,7 +64,7 @@ struct TrafficRouting {
             if cluster.name == activePrimary {
                 row.role = .primary
                 row.message = cluster.name == traffic.primary ? "PRIMARY" : "PRIMARY in place of \(primaryDescription)"
-            } else if activePrimary == strandedPrimary {
+            } else if primaryStranded {
                 // It takes the traffic once Route 53's health check on the stranded record fails.
                 row.role = .secondary
                 row.message = "SECONDARY: \(activePrimary) is unreachable and its record stays PRIMARY; Route 53 sends traffic here when the health check on \(activePrimary)'s record fails"
