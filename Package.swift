@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -80,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FraudServingTests",
-            dependencies: ["FraudServing"],
+            dependencies: ["TandemTestSupport", "FraudServing"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -90,6 +91,7 @@ let package = Package(
                 "FraudServer",
                 "FraudServing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // core: pure Kubernetes types, no I/O
@@ -131,6 +133,8 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "KubeClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -38,6 +38,17 @@ public struct ExternalDNSAnnotations: Sendable, Hashable {
     /// The keys Tandem sets from `spec.traffic` and cluster health.
     public var routingKeys: Set<String> { Set(Self.routingSuffixes.map { prefix + $0 }) }
 
+    /// The only ExternalDNS key suffixes `spec.traffic.service.annotations` may set: they tune
+    /// the records of `spec.traffic.hostname` and publish nothing else.
+    public static let specSuffixes = ["aws-health-check-id", "ttl"]
+
+    /// False for a key under either ExternalDNS prefix that a spec may not set: anything but
+    /// `specSuffixes` (`target`, `internal-hostname`, `alias`… would publish other records).
+    public static func isAllowedInSpec(_ key: String) -> Bool {
+        guard let prefix = [currentPrefix, legacyPrefix].first(where: { key.hasPrefix($0) }) else { return true }
+        return specSuffixes.contains(String(key.dropFirst(prefix.count)))
+    }
+
     /// True when `key` is a routing key under the current or the legacy prefix.
     public static func isRoutingKey(_ key: String) -> Bool {
         [currentPrefix, legacyPrefix].contains { ExternalDNSAnnotations(prefix: $0).routingKeys.contains(key) }

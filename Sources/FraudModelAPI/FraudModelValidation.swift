@@ -89,8 +89,17 @@ public enum FraudModelValidation {
         for key in (traffic.service.annotations ?? [:]).keys.sorted() {
             let field = "spec.traffic.service.annotations[\(key)]"
             check(!key.isEmpty, field, "an annotation key cannot be empty")
-            check(!ExternalDNSAnnotations.isRoutingKey(key), field,
-                  "is set by tandem-operator from spec.traffic and cluster health; use spec.traffic.hostname, policy, primary or weights")
+            if ExternalDNSAnnotations.isRoutingKey(key) {
+                problems.append(.init(field: field, message:
+                    "is set by tandem-operator from spec.traffic and cluster health; use spec.traffic.hostname, policy, primary or weights"))
+            } else if !ExternalDNSAnnotations.isAllowedInSpec(key) {
+                problems.append(.init(field: field, message:
+                    "ExternalDNS keys other than \(ExternalDNSAnnotations.specSuffixes.joined(separator: " and ")) would publish DNS records beyond spec.traffic.hostname; they are refused"))
+            }
+        }
+        for (index, range) in (traffic.service.loadBalancerSourceRanges ?? []).enumerated() {
+            check(CIDRNotation.isValid(range), "spec.traffic.service.loadBalancerSourceRanges[\(index)]",
+                  "\(quoted(range)) is not a CIDR such as \"10.0.0.0/8\" or \"2001:db8::/32\"")
         }
         return problems
     }

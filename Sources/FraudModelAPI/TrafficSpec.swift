@@ -33,6 +33,9 @@ public struct TrafficSpec: Codable, Sendable, Hashable {
     public var primary: String?
     /// Cluster name to Route 53 weight, 0…255, with `Weighted`; clusters not listed get 1.
     public var weights: [String: Int]?
+    /// Who can reach the load balancers: `Internal` (the default: the VPC and what is peered
+    /// or connected to it) or `Internet`. Only `LoadBalancer` Services have load balancers.
+    public var exposure: TrafficExposure
     /// The Service each cluster exposes the model with. Every field has a default.
     public var service: TrafficServiceSpec
     /// Whether a cluster is drained between starting a new version and serving it with every
@@ -42,18 +45,19 @@ public struct TrafficSpec: Codable, Sendable, Hashable {
     /// A traffic spec; every defaulted field defaults as documented on `FraudModelDefaults`.
     public init(
         hostname: String, policy: TrafficPolicy = FraudModelDefaults.trafficPolicy, primary: String? = nil,
-        weights: [String: Int]? = nil, service: TrafficServiceSpec = TrafficServiceSpec(),
-        drainDuringRollout: Bool = FraudModelDefaults.drainDuringRollout
+        weights: [String: Int]? = nil, exposure: TrafficExposure = FraudModelDefaults.trafficExposure,
+        service: TrafficServiceSpec = TrafficServiceSpec(), drainDuringRollout: Bool = FraudModelDefaults.drainDuringRollout
     ) {
         self.hostname = hostname
         self.policy = policy
         self.primary = primary
         self.weights = weights
+        self.exposure = exposure
         self.service = service
         self.drainDuringRollout = drainDuringRollout
     }
 
-    private enum CodingKeys: String, CodingKey { case hostname, policy, primary, weights, service, drainDuringRollout }
+    private enum CodingKeys: String, CodingKey { case hostname, policy, primary, weights, exposure, service, drainDuringRollout }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -61,6 +65,7 @@ public struct TrafficSpec: Codable, Sendable, Hashable {
         policy = try c.decodeIfPresent(TrafficPolicy.self, forKey: .policy) ?? FraudModelDefaults.trafficPolicy
         primary = try c.decodeIfPresent(String.self, forKey: .primary)
         weights = try c.decodeIfPresent([String: Int].self, forKey: .weights)
+        exposure = try c.decodeIfPresent(TrafficExposure.self, forKey: .exposure) ?? FraudModelDefaults.trafficExposure
         service = try c.decodeIfPresent(TrafficServiceSpec.self, forKey: .service) ?? TrafficServiceSpec()
         drainDuringRollout = try c.decodeIfPresent(Bool.self, forKey: .drainDuringRollout) ?? FraudModelDefaults.drainDuringRollout
     }
@@ -83,6 +88,16 @@ public enum TrafficPolicy: String, Codable, Sendable, Hashable, CaseIterable {
     case weighted = "Weighted"
 }
 
+/// Who can reach the model's load balancers (`spec.traffic.exposure`).
+public enum TrafficExposure: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Reachable from the cluster's network only (EKS: an internal NLB; GKE: an internal
+    /// passthrough Network Load Balancer).
+    case `internal` = "Internal"
+    /// Reachable from the internet (EKS: an internet-facing NLB; GKE: an external passthrough
+    /// Network Load Balancer); narrow it with `service.loadBalancerSourceRanges`.
+    case internet = "Internet"
+}
+
 /// The Service each cluster exposes the model with (`spec.traffic.service`).
 public struct TrafficServiceSpec: Codable, Sendable, Hashable {
     /// The Service type. Defaults to `LoadBalancer`.
@@ -92,19 +107,25 @@ public struct TrafficServiceSpec: Codable, Sendable, Hashable {
     /// `set-identifier`, `aws-weight`, `aws-failover`, `aws-region`) are refused here because
     /// the operator sets them from `spec.traffic` and health.
     public var annotations: [String: String]?
+    /// The client CIDRs a `LoadBalancer` Service accepts (`spec.loadBalancerSourceRanges`);
+    /// nil or empty accepts every address the exposure allows.
+    public var loadBalancerSourceRanges: [String]?
 
     /// A service spec; `type` defaults to `LoadBalancer`.
-    public init(type: TrafficServiceType = FraudModelDefaults.trafficServiceType, annotations: [String: String]? = nil) {
+    public init(type: TrafficServiceType = FraudModelDefaults.trafficServiceType, annotations: [String: String]? = nil,
+                loadBalancerSourceRanges: [String]? = nil) {
         self.type = type
         self.annotations = annotations
+        self.loadBalancerSourceRanges = loadBalancerSourceRanges
     }
 
-    private enum CodingKeys: String, CodingKey { case type, annotations }
+    private enum CodingKeys: String, CodingKey { case type, annotations, loadBalancerSourceRanges }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decodeIfPresent(TrafficServiceType.self, forKey: .type) ?? FraudModelDefaults.trafficServiceType
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+        loadBalancerSourceRanges = try c.decodeIfPresent([String].self, forKey: .loadBalancerSourceRanges)
     }
 }
 

@@ -1,5 +1,6 @@
 import KubeAPI
 import KubeClient
+import CoreMetrics
 import Logging
 import Synchronization
 
@@ -7,9 +8,9 @@ import Synchronization
 public enum Reachability: Sendable, Hashable {
     /// Nothing was tried yet.
     case unknown
-    /// The last list or watch succeeded.
+    /// The last list, watch and probe succeeded.
     case reachable
-    /// The last list or watch failed; `reason` is the error.
+    /// The last list or watch failed, or the API server stopped answering probes; `reason` is the error.
     case unreachable(reason: String)
 
     /// True when `.reachable`.
@@ -20,14 +21,30 @@ public enum Reachability: Sendable, Hashable {
 ///
 /// # Guarantees
 /// - One informer per (resource, namespace) is shared by every controller that asks for it.
-/// - Reachability follows the informers: the cluster is unreachable while any informer's last
-///   list or watch failed, reachable once every informer that tried last succeeded (a watch
+/// - Reachability follows the informers and the API server probe: the cluster is unreachable
+///   while any informer's last list or watch failed or the probe found the server silent
+///   (within `APIServerProbeOptions.detectionBound`, 20 s by default, even when every
+///   connection stays open), reachable once every one of them that tried last succeeded (a watch
 ///   counts as soon as the server accepts it); reconcilers read it to skip or defer work.
+/// - `tandem_cluster_reachable{cluster}` is 1 while reachable, 0 while unreachable.
 public final class Cluster: Sendable {
     private struct InformerID: Hashable {
         var resource: ResourceDescriptor
         var namespace: String?
         var labelSelector: LabelSelector
+    }
+
+    /// What reports reachability: an informer or the probe.
+    private enum Reporter: Hashable {
+        case informer(InformerID)
+        case probe
+
+        var sortKey: String {
+            switch self {
+            case .informer(let id): return "\(id.resource)"
+            case .probe: return ""
+            }
+        }
     }
 
     /// The cluster's name (the `cluster` of its keys).
@@ -36,18 +53,29 @@ public final class Cluster: Sendable {
     public let client: KubeClient
     /// Options every informer of this cluster starts from (namespace and transform are per informer).
     public let informerOptions: InformerOptions
+    /// How the API server is probed; nil: not probed.
+    public let probeOptions: APIServerProbeOptions?
     private let informers = Mutex<[InformerID: Informer]>([:])
-    private let reach = Mutex<[InformerID: Reachability]>([:])
+    private let reach = Mutex<[Reporter: Reachability]>([:])
+    private let reachableGauge: CoreMetrics.Gauge
     private let logger: Logger
 
     /// A member named `name` reached through `client`.
     ///
-    /// - Parameter informerOptions: defaults of its informers; set `transform` to
-    ///   `ObjectTransforms.stripManagedFields` to save memory.
-    public init(name: String, client: KubeClient, informerOptions: InformerOptions = InformerOptions(), logger: Logger = Logger(label: "tandem.kube-runtime")) {
+    /// - Parameters:
+    ///   - informerOptions: defaults of its informers; set `transform` to
+    ///     `ObjectTransforms.stripManagedFields` to save memory.
+    ///   - probe: how `run()` probes the API server. Defaults to `APIServerProbeOptions()` (every
+    ///     5 s, 5 s each, unreachable after 2 failures); nil turns probing off.
+    ///   - metrics: where `tandem_cluster_reachable` goes. Defaults to the global factory.
+    public init(name: String, client: KubeClient, informerOptions: InformerOptions = InformerOptions(),
+                probe: APIServerProbeOptions? = APIServerProbeOptions(), metrics: RuntimeMetrics = RuntimeMetrics(),
+                logger: Logger = Logger(label: "tandem.kube-runtime")) {
         self.name = name
         self.client = client
         self.informerOptions = informerOptions
+        self.probeOptions = probe
+        self.reachableGauge = metrics.clusterReachable(name)
         var logger = logger
         logger[metadataKey: "cluster"] = "\(name)"
         self.logger = logger
@@ -71,7 +99,7 @@ public final class Cluster: Sendable {
                 options.transform = { object in transform(base?(object) ?? object) }
             }
             let informer = Informer(cluster: name, client: client, resource: resource, options: options, logger: logger) { [weak self] result in
-                self?.record(result, from: id)
+                self?.record(result, from: .informer(id))
             }
             informers[id] = informer
             return informer
@@ -81,12 +109,13 @@ public final class Cluster: Sendable {
     /// Every informer created so far.
     public var allInformers: [Informer] { informers.withLock { Array($0.values) } }
 
-    /// The cluster's reachability: unreachable while any informer's last attempt failed.
+    /// The cluster's reachability: unreachable while any informer's last attempt failed or the
+    /// API server is silent.
     public var reachability: Reachability { reach.withLock { Self.combine($0) } }
 
-    private static func combine(_ informers: [InformerID: Reachability]) -> Reachability {
+    private static func combine(_ reporters: [Reporter: Reachability]) -> Reachability {
         var combined = Reachability.unknown
-        for (_, state) in informers.sorted(by: { "\($0.key.resource)" < "\($1.key.resource)" }) {
+        for (_, state) in reporters.sorted(by: { $0.key.sortKey < $1.key.sortKey }) {
             switch state {
             case .unreachable: return state
             case .reachable: combined = .reachable
@@ -99,25 +128,35 @@ public final class Cluster: Sendable {
     /// True when every informer has synced once.
     public var hasSynced: Bool { allInformers.allSatisfy(\.hasSynced) }
 
-    /// Runs every informer until the task is cancelled.
+    /// Runs every informer, and the API server probe, until the task is cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for informer in allInformers { group.addTask { await informer.run() } }
+            if let probeOptions {
+                let probe = APIServerProbe(client: client, options: probeOptions, report: { [weak self] in self?.record($0, from: .probe) },
+                                           logger: logger)
+                group.addTask { await probe.run() }
+            }
         }
     }
 
-    private func record(_ result: Result<Void, any Error>, from informer: InformerID) {
+    private func record(_ result: Result<Void, any Error>, from reporter: Reporter) {
         let next: Reachability
-        switch result {
-        case .success: next = .reachable
-        case .failure(let error as KubeError) where error.isNotFound:
+        switch (result, reporter) {
+        case (.success, _): next = .reachable
+        case (.failure(let error as KubeError), .informer(let informer)) where error.isNotFound:
             next = .unreachable(reason: "the API server does not serve \(informer.resource) (404): is its CustomResourceDefinition installed?")
-        case .failure(let error): next = .unreachable(reason: "\(error)")
+        case (.failure(let error), _): next = .unreachable(reason: "\(error)")
         }
         let (previous, current) = reach.withLock { states in
             let previous = Self.combine(states)
-            states[informer] = next
+            states[reporter] = next
             return (previous, Self.combine(states))
+        }
+        switch current {
+        case .reachable: reachableGauge.record(1)
+        case .unreachable: reachableGauge.record(0)
+        case .unknown: break
         }
         if previous.isReachable != current.isReachable || previous == .unknown {
             switch current {

@@ -58,6 +58,7 @@ public final class Controller: Sendable {
     private let lateClusters = Mutex<Set<String>>([])
     private let metrics: ControllerMetrics
     private let active = Atomic<Int>(0)
+    private let inFlight = Mutex<[ObjectKey: Duration]>([:])
     private let logger: Logger
 
     /// A controller named `name` over `clusters`.
@@ -179,6 +180,14 @@ public final class Controller: Sendable {
         }
     }
 
+    /// The reconcile running longest and for how long (on `options.clock`); nil when none runs.
+    public var longestRunningReconcile: (key: ObjectKey, running: Duration)? {
+        let now = options.clock.now
+        return inFlight.withLock { running in
+            running.min { $0.value < $1.value }.map { (key: $0.key, running: now - $0.value) }
+        }
+    }
+
     /// Clusters whose caches missed `cacheSyncTimeout` and have not synced since.
     public var clustersNotSynced: Set<String> { lateClusters.withLock { $0 } }
 
@@ -234,6 +243,7 @@ public final class Controller: Sendable {
             }
             metrics.activeWorkers.record(active.add(1, ordering: .relaxed).newValue)
             let started = clock.now
+            inFlight.withLock { $0[key] = started }
             do {
                 switch try await reconciler.reconcile(key) {
                 case .done:
@@ -258,6 +268,7 @@ public final class Controller: Sendable {
                     ])
                 }
             }
+            inFlight.withLock { _ = $0.removeValue(forKey: key) }
             metrics.time.recordNanoseconds((clock.now - started).nanosecondsValue)
             metrics.activeWorkers.record(active.subtract(1, ordering: .relaxed).newValue)
             queue.done(key)

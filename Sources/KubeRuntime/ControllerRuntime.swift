@@ -23,20 +23,26 @@ public final class ControllerRuntime: Service {
     /// The elector, nil when leader election is off.
     public let elector: LeaderElector?
     private let probes: ProbeServer?
+    private let liveness: LivenessOptions
+    private let heartbeat: SchedulerHeartbeat
     private let gracefulShutdownTimeout: Duration
     private let exit: @Sendable (Int32) -> Void
     private let shutdown = Mutex<(started: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let logger: Logger
 
     /// A runtime; `probes` nil serves no probes. `exit` defaults to the C library's `exit`.
+    /// `liveness` bounds what `livenessChecks()` calls wedged, measured on `clock`.
     public init(clusters: ClusterSet, controllers: [Controller], elector: LeaderElector? = nil, probes: ProbeServer? = nil,
                 gracefulShutdownTimeout: Duration = KubeRuntimeDefaults.gracefulShutdownTimeout,
+                liveness: LivenessOptions = LivenessOptions(), clock: any RuntimeClock = SystemClock(),
                 logger: Logger = Logger(label: "tandem.kube-runtime"),
                 exit: @escaping @Sendable (Int32) -> Void = { code in Foundation.exit(code) }) {
         self.clusters = clusters
         self.controllers = controllers
         self.elector = elector
         self.probes = probes
+        self.liveness = liveness
+        self.heartbeat = SchedulerHeartbeat(clock: clock, interval: liveness.heartbeatInterval)
         self.gracefulShutdownTimeout = gracefulShutdownTimeout
         self.exit = exit
         self.logger = logger
@@ -45,6 +51,30 @@ public final class ControllerRuntime: Service {
     /// Ready when every cluster synced or is unreachable; leadership does not matter (a standby
     /// replica is ready too, as controller-runtime's).
     public var isReady: Bool { clusters.isReady }
+
+    /// What `/healthz` reports: `scheduler` (every event loop and the concurrency pool still run
+    /// tasks), `informers` (every informer's loop still steps), `reconcilers` (no reconcile runs
+    /// past its bound). Each fails only for what a restart cures; an unreachable cluster does not.
+    public func livenessChecks() -> [LivenessCheck] {
+        var stalled: [String] = []
+        for cluster in clusters.clusters {
+            for informer in cluster.allInformers where informer.timeSinceLastStep > liveness.informerStallBound {
+                stalled.append("\(cluster.name) \(informer.cache.resource) took no step for \(informer.timeSinceLastStep)")
+            }
+        }
+        var hung: [String] = []
+        for controller in controllers {
+            if let (key, running) = controller.longestRunningReconcile, running > liveness.reconcileStallBound {
+                hung.append("\(controller.name) \(key.cluster)/\(key.namespace)/\(key.name) running for \(running)")
+            }
+        }
+        return [
+            LivenessCheck(name: "ping"),
+            heartbeat.check(bound: liveness.schedulerStallBound),
+            LivenessCheck(name: "informers", failure: stalled.isEmpty ? nil : stalled.sorted().joined(separator: "; ")),
+            LivenessCheck(name: "reconcilers", failure: hung.isEmpty ? nil : hung.sorted().joined(separator: "; ")),
+        ]
+    }
 
     private enum Ended: Sendable {
         case controllers(lost: Bool)
@@ -58,6 +88,10 @@ public final class ControllerRuntime: Service {
             await withTaskGroup(of: Ended.self) { group in
                 group.addTask {
                     await self.clusters.run()
+                    return .other
+                }
+                group.addTask {
+                    await self.heartbeat.run()
                     return .other
                 }
                 if let probes {

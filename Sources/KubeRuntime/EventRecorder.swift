@@ -12,6 +12,8 @@ import Synchronization
 ///   creates an Event. Repeats within `seriesWindow` (6 minutes) only count, and the count is
 ///   written to the Event's `series` at most once per `flushInterval` (30 s), or by `flush()`.
 ///   However hot the loop, one object's repeated event costs at most one request per interval.
+/// - `flush(regarding:)` writes an object's pending counts at once: a controller calls it when
+///   the object has converged, so that no event write trails the converged state.
 /// - Failures to write events are logged, never thrown: events are best effort.
 public final class EventRecorder: Sendable {
     /// The `type` of an event.
@@ -69,8 +71,7 @@ public final class EventRecorder: Sendable {
     /// Records an event about `object` (which must have kind, name and, if namespaced, namespace).
     public func record(regarding object: JSONValue, type: EventType = .normal, reason: String, action: String, note: String) async {
         let namespace = object.namespace ?? "default"
-        let regarding = "\(object["apiVersion"]?.stringValue ?? "")/\(object["kind"]?.stringValue ?? "")/\(namespace)/\(object.name ?? "")/\(object[path: ["metadata", "uid"]]?.stringValue ?? "")"
-        let key = SeriesKey(regarding: regarding, type: type.rawValue, reason: reason, action: action, note: note)
+        let key = SeriesKey(regarding: Self.identity(of: object), type: type.rawValue, reason: reason, action: action, note: note)
         let now = clock.now
         let write: Write? = series.withLock { series in
             if var existing = series[key], now - existing.lastObserved < seriesWindow {
@@ -91,10 +92,20 @@ public final class EventRecorder: Sendable {
 
     /// Writes every series whose count grew since its last write, and forgets series older than the window.
     public func flush() async {
+        await flush { _ in true }
+    }
+
+    /// Writes the series about `object` whose count grew since their last write.
+    public func flush(regarding object: JSONValue) async {
+        let identity = Self.identity(of: object)
+        await flush { $0.regarding == identity }
+    }
+
+    private func flush(where matches: (SeriesKey) -> Bool) async {
         let now = clock.now
         let writes: [Write] = series.withLock { series in
             var writes: [Write] = []
-            for (key, var entry) in series {
+            for (key, var entry) in series where matches(key) {
                 if entry.count > entry.writtenCount {
                     writes.append(.series(name: entry.name, namespace: entry.namespace, count: entry.count))
                     entry.writtenCount = entry.count
@@ -117,6 +128,12 @@ public final class EventRecorder: Sendable {
             await flush()
         }
         await Task { await self.flush() }.value
+    }
+
+    /// What identifies the object an event is about: apiVersion, kind, namespace, name and uid.
+    private static func identity(of object: JSONValue) -> String {
+        let namespace = object.namespace ?? "default"
+        return "\(object["apiVersion"]?.stringValue ?? "")/\(object["kind"]?.stringValue ?? "")/\(namespace)/\(object.name ?? "")/\(object[path: ["metadata", "uid"]]?.stringValue ?? "")"
     }
 
     private func event(name: String, namespace: String, object: JSONValue, type: EventType, reason: String, action: String, note: String) -> JSONValue {

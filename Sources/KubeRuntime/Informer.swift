@@ -66,6 +66,7 @@ public final class Informer: Sendable {
     private let handlers = Mutex<[@Sendable (InformerEvent) -> Void]>([])
     private let current = Mutex<ReflectorState>(.listing)
     private let health: @Sendable (Result<Void, any Error>) -> Void
+    private let lastStep: Atomic<Int64>
     private let logger: Logger
 
     /// An informer of `resource` in the cluster `client` talks to, named `cluster`.
@@ -77,6 +78,7 @@ public final class Informer: Sendable {
         self.options = options
         self.resourceClient = options.namespace.map { client.resource(resource, namespace: $0) } ?? client.resourceInAllNamespaces(resource)
         self.health = health
+        self.lastStep = Atomic(options.clock.now.nanosecondsValue)
         var logger = logger
         logger[metadataKey: "cluster"] = "\(cluster)"
         logger[metadataKey: "resource"] = "\(resource)"
@@ -96,12 +98,23 @@ public final class Informer: Sendable {
     /// True once the first list is cached.
     public var hasSynced: Bool { cache.hasSynced }
 
+    /// How long ago (on `options.clock`) the loop last took a step: a list, a watch opened,
+    /// ended or failed, an event or bookmark handled. Liveness calls a long silence a stall.
+    public var timeSinceLastStep: Duration {
+        options.clock.now - .nanoseconds(lastStep.load(ordering: .relaxed))
+    }
+
+    private func stepped() {
+        lastStep.store(options.clock.now.nanosecondsValue, ordering: .relaxed)
+    }
+
     /// Lists and watches until the task is cancelled.
     public func run() async {
         var state = ReflectorState.listing
         var backoff = options.backoff
         let clock = options.clock
         while !Task.isCancelled {
+            stepped()
             current.withLock { $0 = state }
             switch state {
             case .listing:
@@ -154,7 +167,9 @@ public final class Informer: Sendable {
             var events = resourceClient.watch(parameters).makeAsyncIterator()
             try await events.connect()
             health(.success(()))
+            stepped()
             while let event = try await events.next() {
+                stepped()
                 switch event {
                 case .added(let object), .modified(let object):
                     if let change = cache.upsert(options.transform?(object) ?? object) { deliver([change]) }

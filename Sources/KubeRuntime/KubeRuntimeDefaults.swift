@@ -56,10 +56,30 @@ public enum KubeRuntimeDefaults {
     /// How often candidates and the leader try to acquire or renew: 2 s.
     public static let retryPeriod: Duration = .seconds(2)
 
+    // MARK: API server probe
+
+    /// The wait between two probes of a cluster's API server: 5 s.
+    public static let apiServerProbePeriod: Duration = .seconds(5)
+    /// How long one probe may take: 5 s.
+    public static let apiServerProbeTimeout: Duration = .seconds(5)
+    /// Failed probes in a row that make a cluster unreachable: 2 (a silent server is reported
+    /// within 2 × (5 s + 5 s) = 20 s).
+    public static let apiServerProbeFailureThreshold = 2
+
     // MARK: Process
 
     /// How long shutdown waits for in-flight reconciles: 30 s.
     public static let gracefulShutdownTimeout: Duration = .seconds(30)
     /// Where probes and metrics are served: port 8081 (`/healthz`, `/readyz`, `/metrics`).
     public static let probePort = 8081
+
+    // MARK: Liveness (`/healthz`)
+
+    /// An event loop or the concurrency pool idle this long is stuck: 30 s.
+    public static let schedulerStallBound: Duration = .seconds(30)
+    /// An informer that took no step this long is stalled: 15 minutes (a watch lasts at most
+    /// 600 s plus the client's idle margin, a backoff at most 30 s).
+    public static let informerStallBound: Duration = .seconds(900)
+    /// A reconcile running this long is hung: 10 minutes.
+    public static let reconcileStallBound: Duration = .seconds(600)
 }

@@ -14,7 +14,9 @@ public struct LeaderElectionOptions: Sendable {
     public var identity: String
     /// How long a lease is valid after its last renewal. Defaults to 15 s.
     public var leaseDuration: Duration
-    /// The leader gives up when it could not renew for this long. Defaults to 10 s.
+    /// The leader stops acting once this long passed since the start of its last successful
+    /// renewal (an attempt still under way then is abandoned). Shorter than `leaseDuration`, so the
+    /// leader has stopped before anyone else may take the lease. Defaults to 10 s.
     public var renewDeadline: Duration
     /// How often to try to acquire or renew. Defaults to 2 s.
     public var retryPeriod: Duration
@@ -48,9 +50,15 @@ public struct LeaderElectionOptions: Sendable {
 /// - A candidate takes the lease only when it is free, released, or not renewed for its
 ///   `leaseDurationSeconds` as observed on this process's own clock (no cross-host clock compare).
 /// - Writes are conditional on the Lease's resourceVersion: two candidates never both succeed.
-/// - The leader renews every `retryPeriod`; each attempt is bounded by max(renewDeadline/2, 1 s).
-///   When no renewal succeeded for `renewDeadline`, `whileLeading` is cancelled at once and
-///   `run` returns `.lost`: the caller must stop and exit (controller-runtime exits the process).
+/// - A renewal counts from the moment its request started (client-go's `renewTime`), never from
+///   when its answer arrived: others see the renewal only after it was written, so they wait
+///   `leaseDuration` from a later instant.
+/// - The leader renews every `retryPeriod`, each attempt bounded by the time left until
+///   `renewDeadline` after the start of the last successful renewal. At that instant — with an
+///   attempt in flight or not — `whileLeading` is cancelled and `run` returns `.lost`: the caller
+///   must stop and exit (controller-runtime exits the process). Since `renewDeadline` is shorter
+///   than `leaseDuration`, the leader has stopped before another candidate may take the lease
+///   (with `leaseDuration - renewDeadline` left for `whileLeading` to wind down).
 /// - On a clean stop the lease is released (holder cleared) so a successor takes over at once.
 public final class LeaderElector: Sendable {
     /// How a `run` ended.
@@ -85,27 +93,41 @@ public final class LeaderElector: Sendable {
     public var isLeader: Bool { leading.withLock { $0 } }
 
     /// Acquires the lease (retrying every `retryPeriod`), then runs `whileLeading` while renewing.
-    /// Returns `.lost` the moment renewal fails for `renewDeadline` (with `whileLeading` cancelled),
-    /// `.stopped` when cancelled or when `whileLeading` returns (the lease is then released).
+    /// Returns `.lost` once `renewDeadline` passed since the start of the last successful renewal
+    /// (`whileLeading` is cancelled at that instant), `.stopped` when cancelled or when
+    /// `whileLeading` returns (the lease is then released).
     public func run(whileLeading: @escaping @Sendable () async -> Void) async -> Outcome {
+        var acquiredAt = ContinuousClock.now
         while !isLeader {
             if Task.isCancelled { return .stopped }
-            if await attempt() {
+            acquiredAt = .now
+            // Half the deadline at most, so that at least half of the first term is left to lead.
+            if await attempt(within: options.renewDeadline / 2) {
                 setLeader(true)
                 logger.info("acquired the lease")
                 break
             }
             do { try await Task.sleep(for: options.retryPeriod * Double.random(in: 1.0..<1.2)) } catch { return .stopped }
         }
+        let term = Term(deadline: acquiredAt + options.renewDeadline)
         let outcome = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 await whileLeading()
                 return .stopped
             }
-            group.addTask { await self.renew() }
-            let first = await group.next() ?? .stopped
+            group.addTask {
+                await self.keepRenewing(term)
+                return nil
+            }
+            group.addTask { await self.expire(term) }
+            var outcome = Outcome.stopped
+            while let next = await group.next() {
+                guard let next else { continue }
+                outcome = next
+                break
+            }
             group.cancelAll()
-            return first ?? .stopped
+            return outcome
         }
         setLeader(false)
         if outcome == .lost {
@@ -118,28 +140,36 @@ public final class LeaderElector: Sendable {
         return outcome
     }
 
-    /// Renews every `retryPeriod`; returns `.lost` when renewal failed for `renewDeadline`, nil when cancelled.
-    private func renew() async -> Outcome? {
-        var lastRenewal = ContinuousClock.now
+    /// Renews every `retryPeriod` until cancelled (client-go's `renew`), each attempt bounded by the
+    /// time left in the term; a success extends the term to `renewDeadline` after the attempt's start.
+    private func keepRenewing(_ term: Term) async {
         while true {
-            do { try await Task.sleep(for: options.retryPeriod) } catch { return nil }
-            if await attempt() {
-                lastRenewal = .now
-            } else if Task.isCancelled {
-                return nil
-            } else if ContinuousClock.now - lastRenewal >= options.renewDeadline {
+            do { try await Task.sleep(for: options.retryPeriod) } catch { return }
+            let started = ContinuousClock.now
+            let left = term.deadline - started
+            guard left > .zero else { return }
+            if await attempt(within: left) { term.extend(to: started + options.renewDeadline) }
+        }
+    }
+
+    /// Returns `.lost` (this candidate no longer leads) the moment the term ends, whether or not a
+    /// renewal is under way; nil when cancelled first.
+    private func expire(_ term: Term) async -> Outcome? {
+        while true {
+            do { try await Task.sleep(until: term.deadline, clock: .continuous) } catch { return nil }
+            if term.deadline <= .now {
+                setLeader(false)
                 return .lost
             }
         }
     }
 
-    /// One try to acquire or renew, bounded by max(renewDeadline/2, 1 s). True on success.
-    private func attempt() async -> Bool {
-        let timeout = max(options.renewDeadline / 2, .seconds(1))
-        return await withTaskGroup(of: Bool?.self) { group in
+    /// One try to acquire or renew, abandoned after `limit`. True on success.
+    private func attempt(within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool?.self) { group in
             group.addTask { await self.tryAcquireOrRenew() }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(for: limit)
                 return nil
             }
             let first = await group.next() ?? nil
@@ -204,4 +234,16 @@ public final class LeaderElector: Sendable {
         leading.withLock { $0 = value }
         metrics.status.record(value ? 1 : 0)
     }
+}
+
+/// Until when the leader may act: `renewDeadline` after the start of its last successful renewal.
+private final class Term: Sendable {
+    private let end: Mutex<ContinuousClock.Instant>
+
+    init(deadline: ContinuousClock.Instant) { end = Mutex(deadline) }
+
+    var deadline: ContinuousClock.Instant { end.withLock { $0 } }
+
+    /// Moves the deadline to `instant` unless it is already later.
+    func extend(to instant: ContinuousClock.Instant) { end.withLock { $0 = max($0, instant) } }
 }

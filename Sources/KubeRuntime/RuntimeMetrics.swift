@@ -15,6 +15,8 @@ import Prometheus
 ///   `workqueue_queue_duration_seconds{…}`, `workqueue_work_duration_seconds{…}` — histograms 10 ns … 10 s.
 /// - `leader_election_master_status{name}` — 1 while this process leads.
 /// - `leader_election_slowpath_total{name}` — lease writes that needed a full get-and-update.
+/// - `tandem_cluster_reachable{cluster}` — 1 while the cluster's API server is reachable, 0 while
+///   it is not (a failed list or watch, or a silent server: see `APIServerProbe`).
 /// The client's `rest_client_*` series (`KubeClientMetrics`) come from `KubeClient`: pass it the
 /// same factory (`KubeClient(configuration:httpClient:logger:metricsFactory:)`) and one registry
 /// serves both at `/metrics`.
@@ -55,6 +57,7 @@ public struct RuntimeMetrics: Sendable {
         public static let workDuration = "workqueue_work_duration_seconds"
         public static let leaderStatus = "leader_election_master_status"
         public static let leaderSlowpath = "leader_election_slowpath_total"
+        public static let clusterReachable = "tandem_cluster_reachable"
     }
 
     /// controller-runtime's reconcile-time buckets, 5 ms to 60 s.
@@ -88,6 +91,10 @@ public struct RuntimeMetrics: Sendable {
             time: CoreMetrics.Timer(label: Names.reconcileTime, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory),
             maxConcurrent: CoreMetrics.Gauge(label: Names.maxConcurrentReconciles, dimensions: dimensions, factory: factory),
             activeWorkers: CoreMetrics.Gauge(label: Names.activeWorkers, dimensions: dimensions, factory: factory))
+    }
+
+    func clusterReachable(_ cluster: String) -> CoreMetrics.Gauge {
+        CoreMetrics.Gauge(label: Names.clusterReachable, dimensions: [("cluster", cluster)], factory: factory)
     }
 
     func leaderElection(_ name: String) -> LeaderElectionMetrics {

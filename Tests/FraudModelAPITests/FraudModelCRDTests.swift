@@ -46,7 +46,7 @@ import Testing
             clusters: [ClusterOverride(name: "eks", replicas: 1, registry: "r")], rollout: RolloutSpec(order: ["eks"]),
             traffic: TrafficSpec(
                 hostname: "fraud.example.com", primary: "eks", weights: ["eks": 1],
-                service: TrafficServiceSpec(annotations: ["a": "b"])))
+                service: TrafficServiceSpec(annotations: ["a": "b"], loadBalancerSourceRanges: ["10.0.0.0/8"])))
         let status = FraudModelStatus(
             observedGeneration: 1, phase: .ready, servingVersion: "1", readyClusters: "1/1", lastGoodVersion: "1", failedVersion: "2",
             failedRetry: "x", failedRevision: "d",

@@ -90,6 +90,31 @@ import Testing
         #expect(problems(["hostname": "f.example.com", "service": ["annotations": allowed]]) == [])
     }
 
+    @Test func externalDNSKeysThatPublishOtherRecordsAreRefused() {
+        for key in ["external-dns.kubernetes.io/target", "external-dns.alpha.kubernetes.io/target",
+                    "external-dns.kubernetes.io/internal-hostname", "external-dns.kubernetes.io/alias",
+                    "external-dns.kubernetes.io/cloudflare-proxied"] {
+            let found = problems(["hostname": "f.example.com", "service": ["annotations": [key: "x"]]])
+            #expect(found.map(\.field) == ["spec.traffic.service.annotations[\(key)]"], "\(key)")
+            #expect(found.first?.message.contains("aws-health-check-id and ttl") == true)
+        }
+    }
+
+    @Test func exposureDefaultsToInternalAndSourceRangesMustBeCIDRs() throws {
+        let defaulted = try #require(try FraudModel(json: Self.model(traffic: ["hostname": "f.example.com"])).spec.traffic)
+        #expect(defaulted.exposure == .internal)
+        let open = try #require(try FraudModel(json: Self.model(traffic: [
+            "hostname": "f.example.com", "exposure": "Internet", "service": ["loadBalancerSourceRanges": ["203.0.113.0/24", "2001:db8::/32"]],
+        ])).spec.traffic)
+        #expect(open.exposure == .internet)
+        #expect(open.service.loadBalancerSourceRanges == ["203.0.113.0/24", "2001:db8::/32"])
+        #expect(problems(["hostname": "f.example.com", "exposure": "Public"]).map(\.field) == ["spec.traffic.exposure"])
+        let bad: [JSONValue] = ["10.0.0.0", "10.0.0.0/33", "10.0.0/8", "2001:db8::/129", "fe80::1%eth0/64", "10.0.0.0/+8", " 10.0.0.0/8", "any"]
+        let found = problems(["hostname": "f.example.com", "service": ["loadBalancerSourceRanges": .array(bad + ["0.0.0.0/0", "::/0"])]])
+        #expect(found.map(\.field) == (0..<bad.count).map { "spec.traffic.service.loadBalancerSourceRanges[\($0)]" })
+        #expect(found.first?.message == #""10.0.0.0" is not a CIDR such as "10.0.0.0/8" or "2001:db8::/32""#)
+    }
+
     @Test func badEnumsAreNamed() {
         #expect(problems(["hostname": "f.example.com", "policy": "RoundRobin"]).map(\.field) == ["spec.traffic.policy"])
         #expect(problems(["hostname": "f.example.com", "service": ["type": "ExternalName"]]).map(\.field) == ["spec.traffic.service.type"])
@@ -121,6 +146,7 @@ import Testing
             #expect(created.status == 201, "\(created.text)")
             #expect(created.json[path: ["spec", "traffic"]] == [
                 "hostname": "fraud.api.example.com", "policy": "Weighted", "drainDuringRollout": true, "service": ["type": "LoadBalancer"],
+                "exposure": "Internal",
             ])
             #expect(try FraudModel(json: created.json).spec.traffic == TrafficSpec(hostname: "fraud.api.example.com"))
             let cases: [(JSONValue, Set<String>)] = [

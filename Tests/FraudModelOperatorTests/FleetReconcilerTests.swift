@@ -114,6 +114,39 @@ import Testing
         }
     }
 
+    @Test("back on the good version after a rollback, the converged fleet owes no write: repeated events' counts were written before the status said so")
+    func nothingTrailsConvergenceAfterARollbackAndReturn() async throws {
+        // Series counts are deferred for an hour: only the converged pass's flush can write them
+        // in time; without it, the instance's last flush (as it stops) writes them after convergence.
+        try await withMemberEmulators(["eks", "gke"], unpullableImages: "broken") { admins in
+            let converged = try await withOperatorInstance(defaultMembers, admins: admins, eventFlushInterval: .seconds(3600)) { controller in
+                let fleet = OperatorFleet(admins: admins, controller: controller)
+                try await fleet.createEverywhere(OperatorFleet.fraudModel(Self.name, version: "2.1.0", rollout: ["bakeSeconds": 1, "progressDeadlineSeconds": 2]))
+                for cluster in ["eks", "gke"] { try await fleet.eventually(cluster, fraudModel, within: .seconds(30), isReady) }
+                for version in ["3.0.0-broken", "2.1.0", "3.0.0-broken", "2.1.0"] {
+                    for (_, admin) in admins { _ = try await admin.patch(fraudModel, ["spec": ["modelVersion": .string(version)]]) }
+                    for cluster in ["eks", "gke"] {
+                        try await fleet.eventually(cluster, fraudModel, within: .seconds(30)) { object in
+                            version == "2.1.0" ? isReady(object) : object[path: ["status", "failedVersion"]] == "3.0.0-broken"
+                        }
+                        try await fleet.eventually(cluster, deployment, within: .seconds(30)) {
+                            $0[path: ["spec", "template", "metadata", "labels", "app.kubernetes.io/version"]] == "2.1.0"
+                                && $0[path: ["status", "updatedReplicas"]] == $0[path: ["spec", "replicas"]]
+                        }
+                    }
+                }
+                try await Task.sleep(for: .seconds(2)) // the passes that follow the last status writes
+                var writes: [String: Int] = [:]
+                for (name, admin) in admins { writes[name] = try await OperatorFleet.operatorWrites(in: admin, includingEvents: true) }
+                return writes
+            }
+            for (name, admin) in admins {
+                let after = try await OperatorFleet.operatorWrites(in: admin, includingEvents: true)
+                #expect(after == converged[name], "\(name): the operator wrote \(after - (converged[name] ?? 0)) times after the fleet converged")
+            }
+        }
+    }
+
     @Test func anUnreachableClusterIsShownAndTheOtherKeepsBeingReconciled() async throws {
         try await withOperatorFleet { fleet in
             try await fleet.createEverywhere(OperatorFleet.fraudModel(Self.name, version: "2.1.0"))

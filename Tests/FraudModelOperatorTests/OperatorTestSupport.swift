@@ -36,14 +36,19 @@ struct OperatorFleet: Sendable {
         }
     }
 
-    /// The operator's writes (create, update, patch, delete; events aside) counted by
-    /// `cluster`'s emulator, from clients whose user agent starts with `userAgent`.
-    func operatorWrites(in cluster: String, userAgent: String = Self.userAgent) async throws -> Int {
-        let counters = try await admins[cluster]!.get("/_emulator/counters").json
+    /// The operator's writes (create, update, patch, delete; events aside unless `includingEvents`)
+    /// counted by `cluster`'s emulator, from clients whose user agent starts with `userAgent`.
+    func operatorWrites(in cluster: String, userAgent: String = Self.userAgent, includingEvents: Bool = false) async throws -> Int {
+        try await Self.operatorWrites(in: admins[cluster]!, userAgent: userAgent, includingEvents: includingEvents)
+    }
+
+    /// The operator's writes counted by `admin`'s emulator (see the instance method).
+    static func operatorWrites(in admin: EmulatorTestClient, userAgent: String = Self.userAgent, includingEvents: Bool = false) async throws -> Int {
+        let counters = try await admin.get("/_emulator/counters").json
         return (counters["items"]?.arrayValue ?? []).filter { item in
             item["userAgent"]?.stringValue?.hasPrefix(userAgent) == true
                 && ["create", "update", "patch", "delete"].contains(item["verb"]?.stringValue ?? "")
-                && item["resource"]?.stringValue != "events"
+                && (includingEvents || item["resource"]?.stringValue != "events")
         }.reduce(0) { $0 + Int($1["count"]?.intValue ?? 0) }
     }
 
@@ -63,10 +68,11 @@ let defaultMembers = [
 /// Runs `body` with `members` and one operator instance managing them; everything is stopped afterwards.
 func withOperatorFleet<Result: Sendable>(
     _ members: [FleetMember] = defaultMembers, unpullableImages: String? = nil,
+    eventFlushInterval: Duration = KubeRuntimeDefaults.eventSeriesFlushInterval,
     _ body: @escaping @Sendable (OperatorFleet) async throws -> Result
 ) async throws -> Result {
     try await withMemberEmulators(members.map(\.name), unpullableImages: unpullableImages) { admins in
-        try await withOperatorInstance(members, admins: admins) { controller in
+        try await withOperatorInstance(members, admins: admins, eventFlushInterval: eventFlushInterval) { controller in
             try await body(OperatorFleet(admins: admins, controller: controller))
         }
     }
@@ -93,9 +99,11 @@ func withMemberEmulators<Result: Sendable>(
 }
 
 /// Runs `body` while one operator instance (its own clients, informers and controller) runs
-/// over `members`, reached through `admins`' emulators.
+/// over `members`, reached through `admins`' emulators. When `body` returns, the instance stops
+/// as a process does: its event recorders write what they still hold.
 func withOperatorInstance<Result: Sendable>(
-    _ members: [FleetMember], admins: [String: EmulatorTestClient], userAgent: String = OperatorFleet.userAgent, _ body: @escaping @Sendable (Controller) async throws -> Result
+    _ members: [FleetMember], admins: [String: EmulatorTestClient], userAgent: String = OperatorFleet.userAgent,
+    eventFlushInterval: Duration = KubeRuntimeDefaults.eventSeriesFlushInterval, _ body: @escaping @Sendable (Controller) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "operator-test")
     logger.logLevel = .error
@@ -112,7 +120,8 @@ func withOperatorInstance<Result: Sendable>(
         var options = InformerOptions()
         options.transform = ObjectTransforms.stripManagedFields
         clusters.append(Cluster(name: member.name, client: client, informerOptions: options, logger: logger))
-        recorders[member.name] = EventRecorder(client: client, reportingController: "tandem.dev/tandem-operator", reportingInstance: "test", logger: logger)
+        recorders[member.name] = EventRecorder(client: client, reportingController: "tandem.dev/tandem-operator", reportingInstance: "test",
+                                              flushInterval: eventFlushInterval, logger: logger)
     }
     let set = ClusterSet(clusters)
     let (controller, _) = FraudModelController.make(

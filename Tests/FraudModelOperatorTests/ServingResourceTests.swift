@@ -46,8 +46,14 @@ import Testing
         #expect(container["imagePullPolicy"] == "Always")
         #expect(container[path: ["readinessProbe", "httpGet", "path"]] == "/v2/health/ready")
         #expect(container[path: ["livenessProbe", "httpGet", "path"]] == "/v2/health/live")
+        for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
+            #expect((container[path: [probe, "timeoutSeconds"]]?.intValue ?? 0) >= 2, "\(probe) has a timeout")
+        }
+        #expect(container[path: ["startupProbe", "httpGet", "path"]] == "/v2/health/live")
+        #expect(container[path: ["startupProbe", "failureThreshold"]] == 90, "3 minutes to load a model before liveness counts")
         #expect(container["ports"]?[0]?["containerPort"] == 9090)
         #expect(container[path: ["resources", "limits", "cpu"]] == "1")
+        #expect(container[path: ["resources", "requests"]] == nil, "with limits alone, Kubernetes makes the requests equal to them")
         var environment: [String: String] = [:]
         for variable in container["env"]?.arrayValue ?? [] {
             environment[variable["name"]?.stringValue ?? ""] = variable["value"]?.stringValue
@@ -71,6 +77,8 @@ import Testing
         let deployment = ServingDeployment.configuration(for: fraudModel, target: target(fraudModel))
         let names = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["env"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
         #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT", "SHUTDOWN_DELAY_SECONDS"])
+        let resources = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["resources"]
+        #expect(resources == ["requests": ["cpu": "250m", "memory": "256Mi"]], "without spec.resources the pod still requests room")
     }
 
     @Test func theDeploymentRunsTheTargetRevisionNotTheLiveSpecsModelSettings() throws {
@@ -103,15 +111,20 @@ import Testing
 
     @Test func serviceSelectsThePodsOnPort80WithTheTrafficShape() throws {
         let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"]])
-        let plain = ServingService.configuration(for: fraudModel, version: "2.2.0")
+        let plain = ServingService.configuration(for: fraudModel, version: "2.2.0", traffic: nil)
         #expect(plain[path: ["spec", "type"]] == "ClusterIP")
         #expect(plain[path: ["metadata", "annotations"]] == nil)
         #expect(plain[path: ["spec", "selector"]] == ["app.kubernetes.io/name": "fraud-server", "app.kubernetes.io/instance": "fraud-detector"])
         #expect(plain[path: ["spec", "ports"]]?[0]?["port"] == 80)
         #expect(plain[path: ["spec", "ports"]]?[0]?["targetPort"] == "http")
-        let balanced = ServingService.configuration(for: fraudModel, version: "2.2.0", type: "LoadBalancer", annotations: ["a": "b"])
+        #expect(plain[path: ["spec", "ports"]]?.arrayValue?.count == 1, "only predictions pass the Service; metrics stay on the pods")
+        #expect(plain[path: ["spec", "loadBalancerSourceRanges"]] == nil)
+        let balanced = ServingService.configuration(
+            for: fraudModel, version: "2.2.0",
+            traffic: ServiceTraffic(cluster: "eks", type: .loadBalancer, annotations: ["a": "b"], loadBalancerSourceRanges: ["203.0.113.0/24"]))
         #expect(balanced[path: ["spec", "type"]] == "LoadBalancer")
         #expect(balanced[path: ["metadata", "annotations", "a"]] == "b")
+        #expect(balanced[path: ["spec", "loadBalancerSourceRanges"]] == ["203.0.113.0/24"])
     }
 
     @Test func aLiveObjectIsCurrentOnlyWithTheSameHashAndNoDrift() throws {

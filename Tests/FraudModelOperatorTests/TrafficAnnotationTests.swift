@@ -19,13 +19,14 @@ import Testing
         "aws-geolocation-continent-code", "aws-geolocation-country-code", "aws-geolocation-subdivision-code",
     ]
     /// The AWS Load Balancer Controller's documented Service annotations for an NLB, and
-    /// GKE's for a backend service-based external passthrough Network Load Balancer.
+    /// GKE's for a backend service-based external passthrough Network Load Balancer and for an
+    /// internal passthrough Network Load Balancer.
     static let documentedLoadBalancerKeys: [String: Set<String>] = [
         "aws": [
             "service.beta.kubernetes.io/aws-load-balancer-type", "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type",
             "service.beta.kubernetes.io/aws-load-balancer-scheme",
         ],
-        "gcp": ["cloud.google.com/l4-rbs"],
+        "gcp": ["cloud.google.com/l4-rbs", "networking.gke.io/load-balancer-type"],
     ]
 
     @Test func prefixesAreTheOnesExternalDNSDocuments() {
@@ -40,7 +41,7 @@ import Testing
     @Test func everyRenderedKeyIsDocumented() {
         let policies = [
             TrafficSpec(hostname: F.host, policy: .weighted), TrafficSpec(hostname: F.host, policy: .failover, primary: "eks"),
-            TrafficSpec(hostname: F.host, policy: .latency),
+            TrafficSpec(hostname: F.host, policy: .latency), TrafficSpec(hostname: F.host, exposure: .internet),
         ]
         for traffic in policies {
             for clusters in [[F.eks, F.gke], [F.eks.degraded(), F.gke], [F.eks.degraded(), F.gke.unreachable()]] {
@@ -58,17 +59,42 @@ import Testing
         }
     }
 
-    @Test func eachProviderGetsItsLoadBalancerAnnotations() {
+    @Test func eachProviderGetsAnInternalLoadBalancerByDefault() {
         let plan = F.plan(TrafficSpec(hostname: F.host), [F.eks, F.gke, TrafficClusterObservation(name: "kind", servingVersion: "1", readyReplicas: 1)])
         #expect(plan.service(for: "eks")?.type == .loadBalancer)
         #expect(plan.annotations("eks").filter { !$0.key.hasPrefix("external-dns") } == [
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
         ])
-        #expect(plan.annotations("gke").filter { !$0.key.hasPrefix("external-dns") } == ["cloud.google.com/l4-rbs": "enabled"])
+        #expect(plan.annotations("gke").filter { !$0.key.hasPrefix("external-dns") } == ["networking.gke.io/load-balancer-type": "Internal"])
         #expect(plan.annotations("kind").filter { !$0.key.hasPrefix("external-dns") } == [:])
         #expect(plan.externalDNS("kind")["aws-weight"] == "1")
+        #expect(plan.service(for: "eks")?.loadBalancerSourceRanges == [])
+    }
+
+    @Test func internetExposureAsksForInternetFacingLoadBalancersWithTheSourceRanges() {
+        let traffic = TrafficSpec(hostname: F.host, exposure: .internet,
+                                  service: TrafficServiceSpec(loadBalancerSourceRanges: ["203.0.113.0/24", "2001:db8::/32"]))
+        let plan = F.plan(traffic, [F.eks, F.gke])
+        #expect(plan.annotations("eks")["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing")
+        #expect(plan.annotations("gke").filter { !$0.key.hasPrefix("external-dns") } == ["cloud.google.com/l4-rbs": "enabled"])
+        #expect(plan.service(for: "gke")?.loadBalancerSourceRanges == ["203.0.113.0/24", "2001:db8::/32"])
+        let clusterIP = F.plan(TrafficSpec(hostname: F.host, service: TrafficServiceSpec(type: .clusterIP, loadBalancerSourceRanges: ["10.0.0.0/8"])), [F.eks])
+        #expect(clusterIP.service(for: "eks")?.loadBalancerSourceRanges == [], "only a LoadBalancer Service takes source ranges")
+    }
+
+    @Test func externalDNSKeysBeyondTheHostnamesNeverReachTheService() {
+        let traffic = TrafficSpec(hostname: F.host, service: TrafficServiceSpec(annotations: [
+            "external-dns.kubernetes.io/target": "evil.example.net", "external-dns.alpha.kubernetes.io/internal-hostname": "x.example.com",
+            "external-dns.kubernetes.io/aws-health-check-id": "hc-1", "external-dns.kubernetes.io/ttl": "30", "team": "risk",
+        ]))
+        let annotations = F.plan(traffic, [F.eks]).annotations("eks")
+        #expect(annotations["external-dns.kubernetes.io/target"] == nil)
+        #expect(annotations["external-dns.alpha.kubernetes.io/internal-hostname"] == nil)
+        #expect(annotations["external-dns.kubernetes.io/aws-health-check-id"] == "hc-1")
+        #expect(annotations["external-dns.kubernetes.io/ttl"] == "30")
+        #expect(annotations["team"] == "risk")
     }
 
     @Test func onlyLoadBalancerServicesGetLoadBalancerAnnotations() {

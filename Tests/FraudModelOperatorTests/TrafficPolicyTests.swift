@@ -224,7 +224,7 @@ import Testing
     @Test func latencyDrainsByRemovingTheRecordAndRestoresIt() {
         let rolling = F.plan(Self.latency, [F.eks, F.gke.rollingOut(to: "2.2.0")])
         #expect(rolling.externalDNS("gke") == [:])
-        #expect(rolling.annotations("gke") == ["cloud.google.com/l4-rbs": "enabled"])
+        #expect(rolling.annotations("gke") == ["networking.gke.io/load-balancer-type": "Internal"])
         #expect(rolling.row("gke")?.region == nil)
         #expect(rolling.row("gke")?.state == .drained)
         let back = F.plan(Self.latency, [F.eks, F.gke.ready(at: "2.2.0")], previous: F.status(of: rolling))

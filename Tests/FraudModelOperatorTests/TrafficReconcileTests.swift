@@ -29,7 +29,7 @@ import Testing
             let eksService = try await fleet.admins["eks"]!.get(service).json
             #expect(eksService[path: ["metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-type"]] == "external")
             let gkeService = try await fleet.admins["gke"]!.get(service).json
-            #expect(gkeService[path: ["metadata", "annotations", "cloud.google.com/l4-rbs"]] == "enabled")
+            #expect(gkeService[path: ["metadata", "annotations", "networking.gke.io/load-balancer-type"]] == "Internal", "Internal by default")
 
             // A rollout drains the moving cluster only, then gives its weight back.
             for (_, admin) in fleet.admins { _ = try await admin.patch(fraudModel, ["spec": ["modelVersion": "2.2.0"]]) }

@@ -34,7 +34,7 @@ struct AuthenticationTests {
         try await withTLSEmulator { emulator, _ in
             var configuration = clientConfiguration(emulator)
             configuration.tls.certificateAuthorityPEM = nil
-            try await withClient(configuration) { client in
+            _ = try await withClient(configuration) { client in
                 await #expect(throws: KubeClientError.self) { try await client.resource(.configMaps).get("x") }
             }
         }

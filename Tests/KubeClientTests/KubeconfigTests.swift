@@ -112,6 +112,33 @@ struct KubeconfigTests {
         }
     }
 
+    @Test("a malformed line is reported by file, line, column and field path, never by its text", arguments: [
+        ("users:\n- name: admin\n  user:\n    token: s3cr3t-t0ken: oops\n", "line 4, column ", "(at users[0].user.token)"),
+        ("clusters:\n- name: c\n  cluster: {server: \"https://c\"}\nusers:\n- name: a\n  user: {}\n- name: b\n  user:\n    client-key-data: \"s3cr3t-t0ken\n",
+         "line ", "users[1].user.client-key-data"),
+        ("users:\n- name: u\n  user:\n    password: s3cr3t-t0ken\n   token: x\n", "line 5, column ", "users[0]"),
+    ])
+    func yamlErrorsQuoteNoSecret(yaml: String, location: String, field: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = try directory.write("config", yaml)
+        let error = #expect(throws: KubeClientError.self) { try Kubeconfig(contentsOf: path) }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains("\(path): \(location)"), "\(text)")
+        #expect(text.contains(field), "\(text)")
+        #expect(text.contains("invalid YAML"), "\(text)")
+        #expect(!text.contains("s3cr3t"), "\(text)")
+    }
+
+    @Test("a field path names only kubeconfig fields: a key-like secret on a broken line reads *")
+    func fieldPathHidesUnknownKeys() throws {
+        let yaml = "users:\n- name: u\n  user:\n    eyJhbGciOiJSUzI1NiJ9.payload.sig:\n      x: [\n"
+        let error = #expect(throws: KubeClientError.self) { try Kubeconfig(yaml: yaml, source: "config") }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains("users[0].user.*"), "\(text)")
+        #expect(!text.contains("eyJhbGci"), "\(text)")
+    }
+
     @Test("contexts naming missing parts, auth-providers and insecure-with-CA are refused")
     func resolutionErrors() throws {
         let kubeconfig = try Kubeconfig(yaml: """

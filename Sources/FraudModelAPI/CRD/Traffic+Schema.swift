@@ -19,6 +19,9 @@ extension TrafficSpec: OpenAPISchemaDescribed {
                     "With Weighted: cluster name to Route 53 weight, e.g. {eks: 50, gke: 50}. Clusters not listed get \(D.unlistedClusterWeight).",
                     values: SchemaNode.integer(
                         "A weight, 0 to 255.", minimum: D.weightRange.lowerBound, maximum: D.weightRange.upperBound)),
+                "exposure": SchemaNode.string(
+                    "Who can reach the load balancers: Internal (EKS: an internal NLB; GKE: an internal passthrough Network Load Balancer), reachable from the cluster's network and what is peered or connected to it; or Internet (EKS: an internet-facing NLB; GKE: an external passthrough Network Load Balancer), to be narrowed with service.loadBalancerSourceRanges. Neither terminates TLS: see the README for TLS per cloud. Defaults to \(D.trafficExposure.rawValue).",
+                    enum: TrafficExposure.allCases.map(\.rawValue), default: D.trafficExposure.rawValue),
                 "service": TrafficServiceSpec.openAPISchema,
                 "drainDuringRollout": SchemaNode.boolean(
                     "Whether a cluster is drained between starting a new version and serving it with every replica ready. Defaults to \(D.drainDuringRollout).",
@@ -33,11 +36,14 @@ extension TrafficServiceSpec: OpenAPISchemaDescribed {
             "The Service each cluster exposes the model with.",
             properties: [
                 "type": SchemaNode.string(
-                    "The Service type. LoadBalancer gets the provider's load balancer annotations (EKS: an internet-facing NLB of the AWS Load Balancer Controller; GKE: a backend service-based external passthrough Network Load Balancer). Defaults to \(D.trafficServiceType.rawValue).",
+                    "The Service type. LoadBalancer gets the provider's load balancer annotations for the exposure (EKS: an NLB of the AWS Load Balancer Controller; GKE: a passthrough Network Load Balancer). Defaults to \(D.trafficServiceType.rawValue).",
                     enum: TrafficServiceType.allCases.map(\.rawValue), default: D.trafficServiceType.rawValue),
                 "annotations": SchemaNode.map(
-                    "Annotations added to every cluster's Service; they win over the provider's load balancer annotations. The ExternalDNS hostname, set-identifier, aws-weight, aws-failover and aws-region keys are set by the operator and refused here.",
+                    "Annotations added to every cluster's Service; they win over the provider's load balancer annotations. The ExternalDNS hostname, set-identifier, aws-weight, aws-failover and aws-region keys are set by the operator; of the other ExternalDNS keys only aws-health-check-id and ttl are accepted (target, alias and the like would publish records beyond spec.traffic.hostname).",
                     values: SchemaNode.string("An annotation value.")),
+                "loadBalancerSourceRanges": SchemaNode.array(
+                    "The client CIDRs a LoadBalancer Service accepts, e.g. [\"203.0.113.0/24\"]; empty accepts every address the exposure allows.",
+                    items: SchemaNode.string("A CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32."), set: true, maxItems: 64),
             ],
             default: .emptyObject)
     }

@@ -1,13 +1,12 @@
 import Foundation
 import KubeAPI
-import Yams
 
 /// Reading the operator's input files (`clusters.yaml` and the kubeconfigs it names) with
 /// problems a user can act on.
 ///
 /// # Guarantees
-/// - A YAML problem carries the line and column Yams reports, never the text of the line:
-///   the same reader serves kubeconfigs, whose lines may hold tokens.
+/// - A YAML problem carries the line and column Yams reports, never the text of the line
+///   (`YAMLSyntaxError`).
 enum ConfigurationFile {
     /// Why a file could not be read: a short phrase such as `no such file`.
     struct ReadFailure: Error {
@@ -40,33 +39,9 @@ enum ConfigurationFile {
     static func parseYAML(_ text: String) throws(SyntaxFailure) -> JSONValue {
         do {
             return try JSONValue(yaml: text)
-        } catch let error as YamlError {
-            throw failure(error)
         } catch {
-            throw SyntaxFailure(location: "", message: "invalid YAML: \(error)")
+            let syntax = YAMLSyntaxError(error)
+            throw SyntaxFailure(location: syntax.location, message: syntax.message)
         }
-    }
-
-    private static func failure(_ error: YamlError) -> SyntaxFailure {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            // Yams' own description appends the offending line: left out on purpose.
-            // libyaml's context reads before its problem: "while scanning a quoted scalar (…), found …".
-            let during = context.map { "\($0.text) (\(position($0.mark))), " } ?? ""
-            return SyntaxFailure(location: position(mark), message: "invalid YAML: \(during)\(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            // `context.text` is the whole document: never shown.
-            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return SyntaxFailure(location: position(context.mark), message: "invalid YAML: duplicate key \(keys) in a mapping")
-        case .reader(let problem, _, _, _):
-            return SyntaxFailure(location: "", message: "invalid YAML: \(problem)")
-        default:
-            return SyntaxFailure(location: "", message: "invalid YAML: \(error)")
-        }
-    }
-
-    private static func position(_ mark: Mark) -> String {
-        "line \(mark.line), column \(mark.column)"
     }
 }

@@ -49,12 +49,7 @@ extension OperatorConfiguration {
         do {
             return try Kubeconfig(yaml: text, directory: ConfigurationPath.directory(of: path), source: path)
         } catch {
-            // KubeClient's message for invalid YAML quotes the offending line, which may hold
-            // a token: report the syntax error without it.
-            do { _ = try ConfigurationFile.parseYAML(text) } catch {
-                let location = error.location.isEmpty ? "" : "\(error.location): "
-                throw failure(of: member, "kubeconfig \(path): \(location)\(error.message)")
-            }
+            // KubeClient's messages name the line and field, never the text (it may hold a token).
             var message = Self.message(of: error)
             if message.hasPrefix("\(path): ") { message.removeFirst(path.count + 2) }
             throw failure(of: member, "kubeconfig \(path): \(message)")

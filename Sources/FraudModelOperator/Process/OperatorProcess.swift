@@ -43,7 +43,7 @@ public final class OperatorProcess: ServiceLifecycle.Service {
                 clients.append(client)
                 var informerOptions = InformerOptions()
                 informerOptions.transform = ObjectTransforms.stripManagedFields
-                clusters.append(Cluster(name: member.name, client: client, informerOptions: informerOptions, logger: logger))
+                clusters.append(Cluster(name: member.name, client: client, informerOptions: informerOptions, metrics: metrics, logger: logger))
             }
         } catch {
             for client in clients { Task { try? await client.shutdown() } }
@@ -77,7 +77,9 @@ public final class OperatorProcess: ServiceLifecycle.Service {
         let runtimeBox = RuntimeReference()
         let health = options.healthAddress.map { address in
             ProbeServer(host: address.host, port: address.port, registry: shared ? registry : nil, logger: logger,
-                        isReady: { runtimeBox.runtime?.isReady ?? false }, onListening: { await onListening("health", $0) })
+                        isReady: { runtimeBox.runtime?.isReady ?? false },
+                        liveness: { runtimeBox.runtime?.livenessChecks() ?? [LivenessCheck(name: "ping")] },
+                        onListening: { await onListening("health", $0) })
         }
         metricsServer = shared ? nil : options.metricsAddress.map { address in
             ProbeServer(host: address.host, port: address.port, registry: registry, logger: logger,

@@ -92,25 +92,28 @@ public final class FraudModelReconciler: Reconciler {
                 // saw it go: creating them again would only feed the garbage collector.
                 return .done
             }
-            let service = plan.traffic.service(for: key.cluster)
             let foreign = try await writer.apply(
                 copy, target: target, liveDeployment: snapshot.deployments[key.cluster], liveService: snapshot.services[key.cluster],
-                serviceType: service?.type.rawValue ?? TrafficServiceType.clusterIP.rawValue, serviceAnnotations: service?.annotations ?? [:])
+                traffic: plan.traffic.service(for: key.cluster))
             for kind in foreign {
                 notes.append((.warning, "ObjectNotManaged",
                               "\(kind) \(fleet) exists and is not controlled by this FraudModel; it is left alone (delete or rename it to let the operator manage one)"))
             }
         }
-        try await statusWriter.write(
-            status.forCopy(generation: copy.metadata.generation, cluster: key.cluster), to: copy, cluster: key.cluster, client: client)
+        let requeue = plan.rollout.requeueAfterSeconds
         if let recorder = recorders[key.cluster] {
             for note in notes {
                 await recorder.record(
                     regarding: copy.eventSubject, type: note.kind == .warning ? .warning : .normal, reason: note.reason,
                     action: "Rollout", note: note.message)
             }
+            // Converged: write repeated events' counts now, before the status says so, so that
+            // no write trails the converged state.
+            if requeue == nil { await recorder.flush(regarding: copy.eventSubject) }
         }
-        return plan.rollout.requeueAfterSeconds.map { .after(.seconds(max(1, $0))) } ?? .done
+        try await statusWriter.write(
+            status.forCopy(generation: copy.metadata.generation, cluster: key.cluster), to: copy, cluster: key.cluster, client: client)
+        return requeue.map { .after(.seconds(max(1, $0))) } ?? .done
     }
 
     /// True when `copy` (same UID) still exists and is not being deleted, asked of the API server.

@@ -15,10 +15,9 @@ struct ServingWriter {
     /// the objects left alone because the FraudModel does not control them.
     @discardableResult
     func apply(_ model: FraudModel, target: DeploymentTarget, liveDeployment: JSONValue?, liveService: JSONValue?,
-               serviceType: String = "ClusterIP", serviceAnnotations: [String: String] = [:]) async throws -> [String] {
+               traffic: ServiceTraffic?) async throws -> [String] {
         let deployment = AppliedConfiguration.stamped(ServingDeployment.configuration(for: model, target: target))
-        let service = AppliedConfiguration.stamped(
-            ServingService.configuration(for: model, version: target.version, type: serviceType, annotations: serviceAnnotations))
+        let service = AppliedConfiguration.stamped(ServingService.configuration(for: model, version: target.version, traffic: traffic))
         var foreign: [String] = []
         for (configuration, resource, live) in [(deployment, ResourceDescriptor.deployments, liveDeployment), (service, .services, liveService)] {
             if try await !apply(configuration, resource: resource, live: live, model: model) { foreign.append(resource.kind) }

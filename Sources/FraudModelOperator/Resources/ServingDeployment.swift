@@ -14,8 +14,11 @@ import KubeAPI
 ///   `PORT`, `SHUTDOWN_DELAY_SECONDS`, and `MODEL_PATH` / `MODEL_FORMAT` when the revision sets
 ///   them), named as ``ServingEnvironment`` spells them. The live spec contributes only what
 ///   is not part of a revision: port, resources, pull policy, replicas.
-/// - Readiness on `/v2/health/ready`, liveness on `/v2/health/live`; a rolling update that never
-///   takes a ready pod away before its replacement is ready (`maxUnavailable: 0`).
+/// - Readiness on `/v2/health/ready`, liveness on `/v2/health/live` behind a startup probe that
+///   gives a large model 3 minutes to load, every probe with a timeout; a rolling update that
+///   never takes a ready pod away before its replacement is ready (`maxUnavailable: 0`).
+/// - Without `spec.resources`, the container requests ``defaultRequests`` so the scheduler
+///   places it on a node with room (a pod without requests is the first evicted).
 /// - No request is dropped when a pod stops: on SIGTERM fraud-server turns unready at once,
 ///   keeps serving for ``shutdownDelaySeconds`` while endpoints and load balancers drop it,
 ///   then finishes in-flight requests within ``terminationGracePeriodSeconds``.
@@ -35,6 +38,9 @@ public enum ServingDeployment {
     public static let shutdownDelaySeconds = 5
     /// The pod's termination grace period: the shutdown delay plus time to drain requests.
     public static let terminationGracePeriodSeconds: Int64 = 30
+    /// What the container requests when `spec.resources` sets neither requests nor limits:
+    /// 250m CPU and 256Mi (a 50 MB model's trees with room for batches).
+    public static let defaultRequests = ["cpu": "250m", "memory": "256Mi"]
     /// The pod-template annotation naming the revision its pods run (`ModelRevision.digest`).
     public static let revisionAnnotation = DeploymentObservation.revisionAnnotation
 
@@ -50,8 +56,10 @@ public enum ServingDeployment {
             "ports": [["name": "http", "containerPort": .int(Int64(spec.port)), "protocol": "TCP"]],
             "env": .array(environment(of: target.revision, name: name, port: spec.port).map { ["name": .string($0.0), "value": .string($0.1)] }),
             // Readiness is cheap to ask: every surge step of a rollout waits for the next probe.
-            "readinessProbe": probe(path: readinessPath, period: 2),
-            "livenessProbe": probe(path: livenessPath, period: 10),
+            "readinessProbe": probe(path: readinessPath, period: 2, timeout: 2, failures: 3),
+            "livenessProbe": probe(path: livenessPath, period: 10, timeout: 5, failures: 3),
+            // Liveness starts once the process answers: loading a large model cannot get it killed.
+            "startupProbe": probe(path: livenessPath, period: 2, timeout: 2, failures: 90),
             "resources": resources(spec.resources),
             "securityContext": [
                 "allowPrivilegeEscalation": false,
@@ -103,11 +111,15 @@ public enum ServingDeployment {
         return environment
     }
 
-    private static func probe(path: String, period: Int64) -> JSONValue {
-        ["httpGet": ["path": .string(path), "port": "http"], "periodSeconds": .int(period), "failureThreshold": 3]
+    private static func probe(path: String, period: Int64, timeout: Int64, failures: Int64) -> JSONValue {
+        [
+            "httpGet": ["path": .string(path), "port": "http"], "periodSeconds": .int(period), "timeoutSeconds": .int(timeout),
+            "failureThreshold": .int(failures),
+        ]
     }
 
     private static func resources(_ requirements: ResourceRequirements?) -> JSONValue {
+        guard requirements?.limits != nil || requirements?.requests != nil else { return ["requests": .stringMap(defaultRequests)] }
         var resources: [String: JSONValue] = [:]
         if let limits = requirements?.limits { resources["limits"] = .stringMap(limits) }
         if let requests = requirements?.requests { resources["requests"] = .stringMap(requests) }

@@ -4,15 +4,16 @@ import FraudModelAPI
 enum TrafficAnnotations {
     /// The provider's load balancer annotations (`LoadBalancer` Services only), then the
     /// ExternalDNS routing annotations, then `spec.traffic.service.annotations`, which win
-    /// except over a routing key (under `keys`' prefix or either ExternalDNS prefix).
+    /// except over a routing key (under `keys`' prefix or either ExternalDNS prefix); ExternalDNS
+    /// keys a spec may not set (`target`…) never pass, even from an object stored unvalidated.
     static func render(
         _ row: ClusterTrafficStatus, cluster: TrafficClusterObservation, traffic: TrafficSpec, keys: ExternalDNSAnnotations
     ) -> [String: String] {
-        var annotations = traffic.service.type == .loadBalancer ? LoadBalancerAnnotations.annotations(provider: cluster.provider) : [:]
+        var annotations = traffic.service.type == .loadBalancer ? LoadBalancerAnnotations.annotations(provider: cluster.provider, exposure: traffic.exposure) : [:]
         annotations.merge(routing(row, traffic: traffic, keys: keys)) { _, routing in routing }
         let reserved = keys.routingKeys
         for (key, value) in traffic.service.annotations ?? [:]
-        where !reserved.contains(key) && !ExternalDNSAnnotations.isRoutingKey(key) {
+        where !reserved.contains(key) && !ExternalDNSAnnotations.isRoutingKey(key) && ExternalDNSAnnotations.isAllowedInSpec(key) {
             annotations[key] = value
         }
         return annotations

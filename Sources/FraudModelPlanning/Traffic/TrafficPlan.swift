@@ -51,11 +51,19 @@ public struct ServiceTraffic: Sendable, Hashable {
     /// routing annotations, then `spec.traffic.service.annotations` (which win, except over
     /// the routing keys).
     public var annotations: [String: String]
+    /// `spec.loadBalancerSourceRanges` (`LoadBalancer` only; empty: none).
+    public var loadBalancerSourceRanges: [String]
 
     /// A Service's shape.
-    public init(cluster: String, type: TrafficServiceType, annotations: [String: String]) {
+    public init(cluster: String, type: TrafficServiceType, annotations: [String: String], loadBalancerSourceRanges: [String] = []) {
         self.cluster = cluster
         self.type = type
         self.annotations = annotations
+        self.loadBalancerSourceRanges = loadBalancerSourceRanges
+    }
+
+    /// A plain `ClusterIP` Service, as every cluster gets without `spec.traffic`.
+    public static func clusterIP(_ cluster: String) -> ServiceTraffic {
+        ServiceTraffic(cluster: cluster, type: .clusterIP, annotations: [:])
     }
 }

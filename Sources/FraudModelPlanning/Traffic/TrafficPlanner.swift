@@ -40,7 +40,7 @@ public enum TrafficPlanner {
     /// Plans the traffic of one reconcile.
     public static func plan(_ observation: TrafficObservation) -> TrafficPlan {
         guard let traffic = observation.traffic else {
-            let services = observation.clusters.map { ServiceTraffic(cluster: $0.name, type: .clusterIP, annotations: [:]) }
+            let services = observation.clusters.map { ServiceTraffic.clusterIP($0.name) }
             return TrafficPlan(services: services, traffic: nil, condition: nil)
         }
         let routing = TrafficRouting(
@@ -58,7 +58,8 @@ public enum TrafficPlanner {
         let services = zip(observation.clusters, rows).map { cluster, row in
             ServiceTraffic(
                 cluster: cluster.name, type: traffic.service.type,
-                annotations: TrafficAnnotations.render(row, cluster: cluster, traffic: traffic, keys: observation.externalDNS))
+                annotations: TrafficAnnotations.render(row, cluster: cluster, traffic: traffic, keys: observation.externalDNS),
+                loadBalancerSourceRanges: traffic.service.type == .loadBalancer ? traffic.service.loadBalancerSourceRanges ?? [] : [])
         }
         let condition = trafficReady(traffic, rows: rows, routing: routing, observation: observation)
         return TrafficPlan(services: services, traffic: rows, condition: condition)

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Synchronization
 
 /// Credentials from an exec plugin (`client.authentication.k8s.io/v1` and `v1beta1`): how EKS
 /// (`aws eks get-token`) and GKE (`gke-gcloud-auth-plugin`) authenticate.
@@ -8,6 +9,9 @@ import Logging
 /// # Guarantees
 /// - The plugin runs off Swift's cooperative threads, at most once at a time; concurrent requests
 ///   needing a refresh share one run.
+/// - A run lasts at most `timeout`: then the plugin's process group is terminated (see
+///   `ProcessRunner`). Each caller can stop waiting on its own (cancellation, such as a request's
+///   timeout) without ending the run the others wait for.
 /// - Credentials are cached until `expirationTimestamp` and refreshed before it by the smaller of
 ///   10 s and 10% of their lifetime; credentials without an expiry are kept until a 401.
 /// - After a 401 the refused credentials are dropped, so the next request runs the plugin again.
@@ -28,9 +32,17 @@ public actor ExecCredentialPlugin: CredentialProvider {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var cached: (credentials: Credentials, refreshAt: Date?)?
-    private var running: Task<(Credentials, Date?), any Error>?
+    /// The callers waiting for the run under way. Outside the actor's isolation so that a
+    /// cancelled caller leaves at once, from its cancellation handler.
+    private let flight = Mutex(Flight())
     /// How many times the plugin has run.
     public private(set) var runCount = 0
+
+    private struct Flight {
+        var running = false
+        var nextWaiter: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Credentials, any Error>] = [:]
+    }
 
     /// A provider running `config`.
     ///
@@ -75,28 +87,55 @@ public actor ExecCredentialPlugin: CredentialProvider {
         return true
     }
 
+    /// Joins the run under way, or starts one; returns its credentials.
     private func refresh() async throws -> Credentials {
-        if let running { return try await running.value.0 }
-        // One run shared by every caller that needs it: the actor owns the task (in `running`) and
-        // awaits it; cancelling one waiting request must not kill the run the others wait for.
-        let task = Task { [config, clusterInfo, environment, timeout, now] in
-            try await Self.run(config: config, clusterInfo: clusterInfo, environment: environment, timeout: timeout, now: now)
+        let id = flight.withLock { flight in
+            defer { flight.nextWaiter += 1 }
+            return flight.nextWaiter
         }
-        running = task
-        defer { running = nil }
-        runCount += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let start = flight.withLock { flight -> Bool? in
+                    guard !Task.isCancelled else { return nil }
+                    flight.waiters[id] = continuation
+                    defer { flight.running = true }
+                    return !flight.running
+                }
+                guard let start else { return continuation.resume(throwing: CancellationError()) }
+                // The run is not a child of this caller's task: cancelling one waiting request must
+                // not end the run the others wait for. It ends by itself, within `timeout`.
+                if start { Task { await self.runOnce() } }
+            }
+        } onCancel: {
+            flight.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Runs the plugin, caches what it printed and hands the result to every waiting caller.
+    private func runOnce() async {
+        let result: Result<(Credentials, Date?), any Error>
         do {
-            let (credentials, refreshAt) = try await task.value
+            result = .success(try await Self.run(config: config, clusterInfo: clusterInfo, environment: environment, timeout: timeout, now: now))
+        } catch {
+            result = .failure(error)
+        }
+        runCount += 1
+        switch result {
+        case .success(let (credentials, refreshAt)):
             cached = (credentials, refreshAt)
             logger.debug("exec credential plugin ran", metadata: [
                 "command": "\(config.command)", "runs": "\(runCount)",
                 "refreshAt": "\(refreshAt.map { "\($0)" } ?? "on 401")",
             ])
-            return credentials
-        } catch {
+        case .failure(let error):
             logger.warning("exec credential plugin failed", metadata: ["command": "\(config.command)", "error": "\(error)"])
-            throw error
         }
+        let waiters = flight.withLock { flight in
+            flight.running = false
+            defer { flight.waiters = [:] }
+            return flight.waiters.values
+        }
+        for waiter in waiters { waiter.resume(with: result.map { $0.0 }) }
     }
 
     /// When credentials expiring at `expiry`, obtained at `obtained`, are refreshed: the smaller of
@@ -135,7 +174,7 @@ public actor ExecCredentialPlugin: CredentialProvider {
         }
         let obtained = now()
         let output = try await ProcessRunner.run(executable: executable, arguments: config.args, environment: env,
-                                                 inheritStdin: interactive, timeout: timeout)
+                                                 inheritStdin: interactive, limits: ProcessRunner.Limits(timeout: timeout))
         guard output.status == 0 else {
             throw KubeClientError.credentialPlugin("\(config.command) exited with status \(output.status): \(output.stderrExcerpt)")
         }

@@ -1,7 +1,18 @@
 import Foundation
+import Synchronization
 
-/// Runs a program to completion off the cooperative thread pool (its pipes are drained on a
-/// dispatch thread), with a timeout that terminates it.
+/// Runs an exec credential plugin to completion, bounded in time whatever the plugin does.
+///
+/// # Guarantees
+/// - The plugin runs in a process group of its own, so every process it starts can be signalled
+///   with it. An interactive run stays in this process's group instead: a background group may
+///   not read the terminal.
+/// - At `timeout` the group gets SIGTERM, and SIGKILL `terminationGrace` later; `run` throws
+///   within timeout + grace (plus one poll interval), even if the plugin ignores SIGTERM.
+/// - The run ends when the plugin exits, not when its output pipes close: pipes that a leftover
+///   child keeps open get `outputGrace`, then the group is killed and the output read so far is used.
+/// - Output is read on a thread of its own, never on Swift's cooperative pool, and capped at
+///   `maxOutputBytes`; cancelling the awaiting task ends the run as a timeout does.
 enum ProcessRunner {
     struct Output: Sendable {
         var status: Int32
@@ -15,59 +26,49 @@ enum ProcessRunner {
         }
     }
 
-    static func run(executable: String, arguments: [String], environment: [String: String], inheritStdin: Bool, timeout: Duration) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        if !inheritStdin { process.standardInput = FileHandle.nullDevice }
-        do { try process.run() } catch {
-            throw KubeClientError.credentialPlugin("cannot start \(executable): \(error.localizedDescription)")
-        }
-        let box = ProcessBox(process: process)
-        return try await withThrowingTaskGroup(of: Output?.self) { group in
-            group.addTask {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Output?, Never>) in
-                    DispatchQueue.global().async {
-                        let errors = DispatchGroup()
-                        // Written by the stderr reader only, read only after `errors.wait()`: the
-                        // dispatch group orders the write before the read.
-                        nonisolated(unsafe) var errorBytes = Data()
-                        errors.enter()
-                        DispatchQueue.global().async {
-                            errorBytes = stderr.fileHandleForReading.readDataToEndOfFile()
-                            errors.leave()
-                        }
-                        let outputBytes = stdout.fileHandleForReading.readDataToEndOfFile()
-                        errors.wait()
-                        box.process.waitUntilExit()
-                        continuation.resume(returning: Output(status: box.process.terminationStatus, stdout: Array(outputBytes), stderr: Array(errorBytes)))
-                    }
+    /// How long a run may take and how it is ended.
+    struct Limits: Sendable {
+        /// The longest the plugin may run before its group is terminated.
+        var timeout: Duration
+        /// How long the group has to exit after SIGTERM before SIGKILL.
+        var terminationGrace = KubeClientDefaults.execTerminationGrace
+        /// How long output pipes may stay open after the plugin itself exited.
+        var outputGrace = KubeClientDefaults.execOutputGrace
+        /// The most stdout and stderr each may hold.
+        var maxOutputBytes = 4 * 1024 * 1024
+    }
+
+    static func run(executable: String, arguments: [String], environment: [String: String], inheritStdin: Bool,
+                    limits: Limits) async throws -> Output {
+        let child = try SpawnedPlugin(executable: executable, arguments: arguments, environment: environment, ownGroup: !inheritStdin)
+        let cancelled = CancellationFlag()
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<PluginSupervision.Outcome, Never>) in
+                let thread = Thread {
+                    var supervision = PluginSupervision(child: child, limits: limits, cancelled: cancelled)
+                    continuation.resume(returning: supervision.run())
                 }
+                thread.name = "kube-client.exec-plugin"
+                thread.start()
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let output = result { return output }
-                box.process.terminate()
-                throw KubeClientError.credentialPlugin("\(executable) did not finish within \(timeout); terminated")
-            }
-            throw KubeClientError.credentialPlugin("\(executable) produced no result")
+        } onCancel: {
+            cancelled.set()
+        }
+        switch outcome {
+        case .finished(let output): return output
+        case .timedOut:
+            throw KubeClientError.credentialPlugin("\(executable) did not finish within \(limits.timeout); its process group was terminated")
+        case .outputTooLarge:
+            throw KubeClientError.credentialPlugin("\(executable) printed more than \(limits.maxOutputBytes) bytes; its process group was terminated")
+        case .cancelled:
+            throw CancellationError()
         }
     }
 }
 
-/// Carries a `Process` into the task that waits for it.
-/// Unchecked: `Process` is a thread-safe Foundation class whose Sendable annotation differs between
-/// platforms; the box only hands the same reference to the reader thread and the timeout path.
-final class ProcessBox: @unchecked Sendable {
-    let process: Process
-    init(process: Process) { self.process = process }
+/// Tells the supervising thread that the awaiting task was cancelled.
+final class CancellationFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }

@@ -40,7 +40,7 @@ public final class KubeClient: Sendable {
         logger[metadataKey: "cluster"] = "\(configuration.name)"
         let http = httpClient ?? Self.makeHTTPClient(for: [configuration])
         ownsHTTPClient = httpClient == nil
-        switch configuration.authentication {
+        switch Self.authenticationSent(by: configuration, logger: logger) {
         case .none: credentialProvider = StaticCredentialProvider(.none)
         case .token(let token): credentialProvider = StaticCredentialProvider(Credentials(bearerToken: token))
         case .basic(let username, let password): credentialProvider = StaticCredentialProvider(Credentials(basic: (username, password)))
@@ -55,6 +55,23 @@ public final class KubeClient: Sendable {
         } catch {
             if httpClient == nil { try? http.syncShutdown() }
             throw error
+        }
+    }
+
+    /// The authentication requests carry. Credentials for a plain-`http://` server are sent or
+    /// withheld as `credentialsOverPlainHTTP` says, with one warning (never the secret) either way.
+    private static func authenticationSent(by configuration: KubeClientConfiguration, logger: Logger) -> KubeClientConfiguration.Authentication {
+        guard URLComponents(string: configuration.server)?.scheme?.lowercased() == "http",
+              !configuration.authentication.isNone else { return configuration.authentication }
+        let metadata: Logger.Metadata = ["server": "\(configuration.server)", "authentication": "\(configuration.authentication)"]
+        switch configuration.credentialsOverPlainHTTP {
+        case .send:
+            logger.warning("credentials are sent to a plain-http API server, readable by anyone on the network path; use https", metadata: metadata)
+            return configuration.authentication
+        case .withhold:
+            logger.warning("the kubeconfig's credentials are not sent to a plain-http API server (as kubectl does): requests are anonymous; use https",
+                           metadata: metadata)
+            return .none
         }
     }
 
@@ -105,5 +122,24 @@ public final class KubeClient: Sendable {
     /// The server's `/version`.
     public func serverVersion() async throws -> JSONValue {
         try await send(KubeRequest(method: "GET", path: "/version", verb: "get"))
+    }
+
+    /// Whether the API server answers at all: one `GET /readyz` (credentials included), bounded
+    /// by `timeout` and never retried. Any HTTP answer counts, whatever its status: the server is
+    /// there (whether it is ready, or lets this client in, other requests find out).
+    ///
+    /// - Returns: the HTTP status.
+    /// - Throws: `KubeClientError.timeout` when nothing came back within `timeout`; otherwise the
+    ///   credential or transport failure.
+    public func checkAnswers(timeout: Duration) async throws -> Int {
+        try await transport.probe(path: "/readyz", timeout: timeout)
+    }
+
+    /// Ends every watch connection of this client open now: each throws
+    /// `KubeClientError.watchDropped`, and resuming watches and informers reconnect. For a server
+    /// found silent, whose half-open connections would otherwise go unnoticed until their idle
+    /// timeout (minutes).
+    public func dropWatches() {
+        transport.watchDrops.drop()
     }
 }

@@ -51,6 +51,12 @@ public struct KubeClientConfiguration: Sendable, CustomStringConvertible {
         /// Any other source of credentials.
         case provider(any CredentialProvider)
 
+        /// True for `.none`.
+        var isNone: Bool {
+            if case .none = self { return true }
+            return false
+        }
+
         public var description: String {
             switch self {
             case .none: return "none"
@@ -89,6 +95,19 @@ public struct KubeClientConfiguration: Sendable, CustomStringConvertible {
     /// The cluster's `client.authentication.k8s.io/exec` extension, passed to exec plugins with
     /// `provideClusterInfo`. Defaults to nil.
     public var execClusterExtension: JSONValue?
+    /// Whether `authentication` is used with a plain-`http://` server, where anyone on the
+    /// network path can read it. Defaults to `.send` (client-go's `rest.Config`);
+    /// `fromKubeconfig` sets `.withhold` (kubectl and clientcmd read a kubeconfig user's
+    /// credentials only for TLS servers). The client logs one warning either way.
+    public var credentialsOverPlainHTTP: PlainHTTPCredentials
+
+    /// What happens to credentials when the server is plain `http://`.
+    public enum PlainHTTPCredentials: Sendable, Hashable {
+        /// Sent anyway (client-go's `rest.Config`).
+        case send
+        /// Not sent: requests are anonymous (kubectl with a kubeconfig).
+        case withhold
+    }
 
     /// A configuration for `server`; everything else takes its default.
     public init(server: String, namespace: String = KubeClientDefaults.namespace, tls: TLS = TLS(), authentication: Authentication = .none, name: String? = nil) {
@@ -105,6 +124,7 @@ public struct KubeClientConfiguration: Sendable, CustomStringConvertible {
         self.retry = RetryPolicy()
         self.rateLimit = nil
         self.watchIdleMargin = KubeClientDefaults.watchIdleMargin
+        self.credentialsOverPlainHTTP = .send
     }
 
     public var description: String {
@@ -178,6 +198,7 @@ extension KubeClientConfiguration {
             server: cluster.server, namespace: entry.namespace ?? KubeClientDefaults.namespace, tls: tls,
             authentication: authentication, name: contextName)
         configuration.execClusterExtension = cluster.execExtension
+        configuration.credentialsOverPlainHTTP = .withhold
         return configuration
     }
 

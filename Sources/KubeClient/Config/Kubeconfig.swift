@@ -158,13 +158,29 @@ public struct Kubeconfig: Sendable, Equatable {
     }
 
     /// Parses kubeconfig YAML; `directory` resolves relative paths (nil: keep them as written).
+    ///
+    /// A YAML error names `source`, the line, the column and the field path
+    /// (`kubeconfig: line 4, column 16: invalid YAML: … (at users[0].user.token)`), never the text:
+    /// the line that fails may hold a token or a key.
     public init(yaml: String, directory: String? = nil, source: String = "kubeconfig") throws(KubeClientError) {
         let document: JSONValue
         do { document = try JSONValue(yaml: yaml) } catch {
-            throw .configuration("\(source): not valid YAML: \(error)")
+            let syntax = YAMLSyntaxError(error)
+            let field = syntax.fieldPath(in: yaml) { Self.fieldNames.contains($0) }.map { " (at \($0))" } ?? ""
+            throw .configuration("\(source): \(syntax)\(field)")
         }
         try self.init(json: document, directory: directory, source: source)
     }
+
+    /// The keys of the kubeconfig format (client-go's `clientcmd/api/v1`), the only ones error
+    /// messages name.
+    static let fieldNames: Set<String> = [
+        "apiVersion", "kind", "preferences", "colors", "clusters", "users", "contexts", "current-context", "extensions", "extension",
+        "name", "cluster", "server", "tls-server-name", "insecure-skip-tls-verify", "certificate-authority", "certificate-authority-data",
+        "proxy-url", "disable-compression", "user", "client-certificate", "client-certificate-data", "client-key", "client-key-data",
+        "token", "tokenFile", "as", "as-uid", "as-groups", "as-user-extra", "username", "password", "auth-provider", "config", "exec",
+        "command", "args", "env", "value", "provideClusterInfo", "interactiveMode", "installHint", "context", "namespace",
+    ]
 
     /// Reads and parses a kubeconfig file.
     public init(contentsOf path: String) throws(KubeClientError) {

@@ -14,7 +14,9 @@ import Synchronization
 ///
 /// # Guarantees
 /// - Credentials are fetched for every attempt, so each attempt (and each watch reconnect)
-///   carries the credentials valid when it is sent.
+///   carries the credentials valid when it is sent. The fetch is bounded by `requestTimeout`
+///   (`KubeClientError.credentialTimeout`, not retried): a hanging exec plugin fails requests
+///   instead of holding them.
 /// - A 401 invalidates the credentials used and, when the provider can refresh, the request is
 ///   sent once more (not counted as a retry).
 /// - Logs carry method, path, status, attempt and duration; never headers, bodies or credentials.
@@ -36,6 +38,8 @@ final class KubeTransport: Sendable {
     private let metrics: ClientMetrics
     /// The TLS configuration for the last exec-issued client certificate, so it is parsed once.
     private let issuedCertificateTLS = Mutex<(certificate: [UInt8], tls: TLSConfiguration)?>(nil)
+    /// Ends the watch connections open when `KubeClient.dropWatches()` is called.
+    let watchDrops = WatchDropSignal()
 
     init(configuration: KubeClientConfiguration, http: HTTPClient, credentials: any CredentialProvider, logger: Logger,
          metricsFactory: any MetricsFactory) throws(KubeClientError) {
@@ -115,7 +119,7 @@ final class KubeTransport: Sendable {
                 let waited = try await limiter.acquire()
                 metrics.recordRateLimiterWait(waited, method: request.method)
             }
-            let used = try await credentials.credentials()
+            let used = try await boundedCredentials(for: request)
             let httpRequest = try makeHTTPRequest(request, credentials: used)
             let sent = ContinuousClock.now
             let outcome: Result<Response, any Error>
@@ -152,6 +156,38 @@ final class KubeTransport: Sendable {
                 logger.debug("retrying after a transport failure", metadata: metadata(request, status: nil, attempt: attempt, duration: duration, delay: delay, error: failure.error))
                 try await Task.sleep(for: delay)
             }
+        }
+    }
+
+    /// The credentials of one attempt, waited for at most `requestTimeout`.
+    private func boundedCredentials(for request: KubeRequest) async throws -> Credentials {
+        let timeout = configuration.requestTimeout
+        do {
+            return try await Self.withTimeout(timeout, verb: request.verb, path: request.path) { [credentials] in
+                try await credentials.credentials()
+            }
+        } catch KubeClientError.timeout {
+            throw KubeClientError.credentialTimeout(cluster: configuration.name, after: timeout)
+        }
+    }
+
+    /// One `GET path`, credentials included, bounded by `timeout` and never retried; returns the
+    /// HTTP status, whatever it is (any answer shows the server is there).
+    func probe(path: String, timeout: Duration) async throws -> Int {
+        let request = KubeRequest(method: "GET", path: path, verb: "get")
+        let started = ContinuousClock.now
+        do {
+            let status = try await Self.withTimeout(timeout, verb: request.verb, path: path) { [self] in
+                let httpRequest = try makeHTTPRequest(request, credentials: try await credentials.credentials())
+                let response = try await http.execute(httpRequest, timeout: .nanoseconds(timeout.nanoseconds))
+                _ = try await response.body.collect(upTo: 64 * 1024)
+                return Int(response.status.code)
+            }
+            metrics.recordResponse(code: String(status), method: request.method, duration: ContinuousClock.now - started)
+            return status
+        } catch {
+            if !Task.isCancelled { metrics.recordResponse(code: "<error>", method: request.method, duration: ContinuousClock.now - started) }
+            throw error
         }
     }
 

@@ -52,9 +52,12 @@ public struct ResumingWatch<Object: KubeObjectConvertible>: AsyncSequence, Senda
                     var parameters = watch.parameters
                     parameters.resourceVersion = resourceVersion
                     let request = watch.builder.watch(parameters)
+                    let drops = watch.transport.watchDrops
+                    let generation = drops.generation
                     do {
                         let response = try await watch.transport.openStream(request)
-                        connection = WatchConnection(response: response, idleTimeout: watch.idleTimeout, path: request.path)
+                        connection = WatchConnection(response: response, idleTimeout: watch.idleTimeout, path: request.path,
+                                                     drops: drops, generation: generation)
                         delivered = false
                     } catch {
                         try await backOff(after: error)

@@ -5,7 +5,8 @@ import NIOCore
 /// One open watch response: reads chunks with an idle timeout and frames them into lines.
 ///
 /// There is no overall read timeout (a watch may legitimately last `timeoutSeconds`); instead a
-/// connection that delivers nothing for `idleTimeout` is presumed dead (kube-rs#1798/#1945).
+/// connection that delivers nothing for `idleTimeout` is presumed dead (kube-rs#1798/#1945), and
+/// one still open when its client's watches are dropped (`KubeClient.dropWatches()`) ends then.
 struct WatchConnection {
     private let body: BodyIterator
     private var framer = LineFramer()
@@ -13,11 +14,16 @@ struct WatchConnection {
     private var finished = false
     let idleTimeout: Duration
     let path: String
+    private let drops: WatchDropSignal
+    private let openedAt: Int
 
-    init(response: HTTPClientResponse, idleTimeout: Duration, path: String) {
+    /// A connection over `response`, ended by the drops of `drops` after `generation` (read before the request was sent).
+    init(response: HTTPClientResponse, idleTimeout: Duration, path: String, drops: WatchDropSignal, generation: Int) {
         self.body = BodyIterator(response.body.makeAsyncIterator())
         self.idleTimeout = idleTimeout
         self.path = path
+        self.drops = drops
+        self.openedAt = generation
     }
 
     /// The next line, or nil when the server ended the stream.
@@ -38,16 +44,25 @@ struct WatchConnection {
         let body = self.body
         let idleTimeout = self.idleTimeout
         let path = self.path
+        let drops = self.drops
+        let openedAt = self.openedAt
         return try await withThrowingTaskGroup(of: ChunkResult.self) { group in
             group.addTask { .chunk(try await body.next()) }
             group.addTask {
                 try await Task.sleep(for: idleTimeout)
                 return .idle
             }
+            group.addTask {
+                await drops.wait(after: openedAt)
+                return .dropped
+            }
             defer { group.cancelAll() }
             switch try await group.next()! {
             case .chunk(let chunk): return chunk
             case .idle: throw KubeClientError.watchIdle(path: path, after: idleTimeout)
+            case .dropped:
+                try Task.checkCancellation()
+                throw KubeClientError.watchDropped(path: path)
             }
         }
     }
@@ -55,6 +70,7 @@ struct WatchConnection {
     private enum ChunkResult: Sendable {
         case chunk(ByteBuffer?)
         case idle
+        case dropped
     }
 }
 

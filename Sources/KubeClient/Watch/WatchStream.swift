@@ -10,7 +10,8 @@ import KubeAPI
 ///   sequence ends.
 /// - Cancelling the iterating task, or dropping the iterator, closes the connection.
 /// - A connection silent for `timeoutSeconds` plus the client's idle margin throws
-///   `KubeClientError.watchIdle`.
+///   `KubeClientError.watchIdle`; one open when `KubeClient.dropWatches()` is called throws
+///   `KubeClientError.watchDropped`.
 public struct WatchStream<Object: KubeObjectConvertible>: AsyncSequence, Sendable {
     public typealias Element = WatchEvent<Object>
 
@@ -34,8 +35,11 @@ public struct WatchStream<Object: KubeObjectConvertible>: AsyncSequence, Sendabl
         /// watch (a watch that then stays quiet is still a healthy one), throws as `next()` would.
         public mutating func connect() async throws {
             guard !ended, connection == nil else { return }
+            let drops = stream.transport.watchDrops
+            let generation = drops.generation
             let response = try await stream.transport.openStream(stream.request)
-            connection = WatchConnection(response: response, idleTimeout: stream.idleTimeout, path: stream.request.path)
+            connection = WatchConnection(response: response, idleTimeout: stream.idleTimeout, path: stream.request.path,
+                                         drops: drops, generation: generation)
         }
 
         public mutating func next() async throws -> WatchEvent<Object>? {
