@@ -5,7 +5,7 @@
 # hack/build-image.sh does this (and records the model's sha256 as a label).
 
 # ---- build: a release binary with the Swift runtime linked in statically ----
-FROM swift:6.3-jammy AS build
+FROM swift:6.3.1-jammy AS build
 WORKDIR /src
 # Resolve dependencies first so source edits do not refetch them.
 COPY Package.swift ./

@@ -86,22 +86,4 @@ while read -r metric; do
 done < <(grep -oE '\b(controller_runtime|workqueue|leader_election|rest_client)_[a-z_]+' "$README" | sort -u)
 expect_equal "every metric README.md names is defined in Sources/" "" "${unknown[*]:-}"
 
-step "Dockerfiles: the build stage's context is complete and tracked"
-# No Docker engine here: assemble exactly what each build stage COPYs from the context into an
-# empty folder and load the package there, as `swift package resolve` / `swift build` would.
-for dockerfile in Dockerfile Dockerfile.operator; do
-  context="$WORK/context-$dockerfile"
-  mkdir -p "$context"
-  mapfile -t sources < <(awk '/^FROM/ { stage++ } stage == 1 && /^COPY/ && !/--from=/ { for (i = 2; i < NF; i++) print $i }' "$dockerfile")
-  ignored=()
-  for source in "${sources[@]}"; do
-    if git check-ignore -q "$source" || [[ ! -e "$source" ]]; then ignored+=("$source"); continue; fi
-    mkdir -p "$context/$(dirname "$source")"
-    cp -r "$source" "$context/$source"
-  done
-  expect_equal "$dockerfile copies nothing git ignores or lacks" "" "${ignored[*]:-}"
-  expect_output "$dockerfile: the package loads from what it copies" '"name" *: *"Tandem"' -- \
-    bash -c "cd '$context' && swift package describe --type json"
-done
-
 summary e2e-docs
