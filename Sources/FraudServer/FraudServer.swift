@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 import ServiceLifecycle
 
@@ -20,12 +21,21 @@ public enum FraudServer {
     ) -> some ApplicationProtocol {
         let configuration = state.configuration
         let routes = ServingRoutes(state: state, metrics: metrics)
-        let drainLimit = configuration.drainLimitBytes
+        // validate() keeps the timeout in (0, 3600]; clamp anyway, as a configuration built in
+        // code may skip it.
+        let timeoutSeconds = configuration.requestBodyTimeoutSeconds
+        let bodyTimeout = TimeAmount.nanoseconds(
+            Int64((timeoutSeconds.isFinite ? min(max(timeoutSeconds, 0.001), 3600) : 30) * 1e9))
         return Application(
             router: routes.router(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [BodyDrainLimiter(limit: drainLimit)], idleTimeout: .seconds(75))),
+                    additionalChannelHandlers: [
+                        RequestBodyGuard(
+                            bodyTimeout: bodyTimeout, drainLimit: configuration.drainLimitBytes,
+                            onTimeout: { metrics.recordBodyTimeout() })
+                    ],
+                    idleTimeout: .seconds(75))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "fraud-server"),
             onServerRunning: { channel in

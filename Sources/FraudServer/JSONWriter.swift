@@ -2,8 +2,9 @@
 struct JSONWriter {
     var bytes: [UInt8] = []
 
+    /// Reserves `capacity` bytes, up to 16 MiB: beyond, the bytes grow as they are written.
     init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        bytes.reserveCapacity(min(capacity, 1 << 24))
     }
 
     mutating func raw(_ text: StaticString) {

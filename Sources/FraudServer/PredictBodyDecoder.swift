@@ -49,68 +49,43 @@ public struct PredictBodyDecoder: Sendable {
     }
 
     private func fastDecode(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<FeatureMatrix, RequestError> {
-        var index = 0
-        let end = bytes.count
-        @inline(__always) func skipWhitespace() {
-            while index < end {
-                let byte = bytes[index]
-                guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-                index += 1
-            }
-        }
+        var cursor = JSONByteCursor(bytes)
         func shapeError() -> Result<FeatureMatrix, RequestError> {
             .failure(.unprocessable("expected a JSON list of rows, each a list of \(width) numbers: [[f1, …, f\(width)], …]"))
         }
-        skipWhitespace()
-        guard index < end else { return .failure(.malformed("empty body")) }
-        guard bytes[index] == UInt8(ascii: "[") else { return shapeError() }
-        index += 1
+        func endOfBody() -> Result<FeatureMatrix, RequestError> { .failure(.malformed("unexpected end of body")) }
+        cursor.skipWhitespace()
+        guard !cursor.isAtEnd else { return .failure(.malformed("empty body")) }
+        guard cursor.consume(UInt8(ascii: "[")) else { return shapeError() }
         var values: [Double] = []
-        values.reserveCapacity(width * 4)
+        // Room for four rows, but never more values than the body can hold (`width` may be huge).
+        values.reserveCapacity(min(width > Int.max / 4 ? Int.max : width * 4, bytes.count / 2 + 1))
         var rows = 0
-        skipWhitespace()
-        if index < end && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            skipWhitespace()
-            guard index == end else { return .failure(.malformed("unexpected data after the document")) }
+        cursor.skipWhitespace()
+        if cursor.consume(UInt8(ascii: "]")) {
+            cursor.skipWhitespace()
+            guard cursor.isAtEnd else { return .failure(.malformed("unexpected data after the document")) }
             return .failure(.unprocessable("empty batch: send at least one row of \(width) numbers"))
         }
         while true {
-            skipWhitespace()
-            guard index < end else { return .failure(.malformed("unexpected end of body")) }
-            guard bytes[index] == UInt8(ascii: "[") else { return shapeError() }
+            cursor.skipWhitespace()
+            guard !cursor.isAtEnd else { return endOfBody() }
+            guard cursor.current == UInt8(ascii: "[") else { return shapeError() }
             guard rows < maxRows else { return .failure(.tooManyRows(rows + 1, limit: maxRows)) }
-            index += 1
+            cursor.index += 1
             var count = 0
-            skipWhitespace()
-            if index < end && bytes[index] == UInt8(ascii: "]") {
-                index += 1
-            } else {
+            cursor.skipWhitespace()
+            if !cursor.consume(UInt8(ascii: "]")) {
                 while true {
-                    skipWhitespace()
-                    guard index < end else { return .failure(.malformed("unexpected end of body")) }
-                    let first = bytes[index]
+                    cursor.skipWhitespace()
+                    guard let first = cursor.current else { return endOfBody() }
                     if first == UInt8(ascii: "n") {
-                        guard index + 4 <= end, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"),
-                            bytes[index + 3] == UInt8(ascii: "l")
-                        else { return .failure(.malformed("invalid literal at byte \(index)")) }
+                        guard cursor.readNull() else { return .failure(.malformed("invalid literal at byte \(cursor.index)")) }
                         values.append(.nan)
-                        index += 4
                     } else if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
-                        let start = index
-                        while index < end {
-                            let byte = bytes[index]
-                            guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
-                                || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "-")
-                                || byte == UInt8(ascii: "+")
-                            else { break }
-                            index += 1
+                        guard let value = cursor.readNumber() else {
+                            return .failure(.malformed("invalid or out-of-range number at byte \(cursor.index)"))
                         }
-                        guard let value = DecimalParser.parseDouble(bytes, start: start, end: index) else {
-                            return .failure(.malformed("invalid number at byte \(start)"))
-                        }
-                        // As the JSON parser: a number with no finite value (1e999) is not JSON we accept.
-                        guard value.isFinite else { return .failure(.malformed("number out of range at byte \(start)")) }
                         values.append(value)
                     } else if first == UInt8(ascii: "\"") || first == UInt8(ascii: "t") || first == UInt8(ascii: "f")
                         || first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
@@ -118,28 +93,28 @@ public struct PredictBodyDecoder: Sendable {
                         return .failure(
                             .unprocessable("row \(rows), column \(count): expected a number or null, found a non-numeric value"))
                     } else {
-                        return .failure(.malformed("unexpected character at byte \(index)"))
+                        return .failure(.malformed("unexpected character at byte \(cursor.index)"))
                     }
                     count += 1
-                    skipWhitespace()
-                    guard index < end else { return .failure(.malformed("unexpected end of body")) }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-                    return .failure(.malformed("expected ',' or ']' at byte \(index)"))
+                    cursor.skipWhitespace()
+                    guard !cursor.isAtEnd else { return endOfBody() }
+                    if cursor.consume(UInt8(ascii: ",")) { continue }
+                    if cursor.consume(UInt8(ascii: "]")) { break }
+                    return .failure(.malformed("expected ',' or ']' at byte \(cursor.index)"))
                 }
             }
             guard count == width else {
                 return .failure(.unprocessable("row \(rows) has \(count) values; the model expects \(width)"))
             }
             rows += 1
-            skipWhitespace()
-            guard index < end else { return .failure(.malformed("unexpected end of body")) }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-            return .failure(.malformed("expected ',' or ']' at byte \(index)"))
+            cursor.skipWhitespace()
+            guard !cursor.isAtEnd else { return endOfBody() }
+            if cursor.consume(UInt8(ascii: ",")) { continue }
+            if cursor.consume(UInt8(ascii: "]")) { break }
+            return .failure(.malformed("expected ',' or ']' at byte \(cursor.index)"))
         }
-        skipWhitespace()
-        guard index == end else { return .failure(.malformed("unexpected data after the document")) }
+        cursor.skipWhitespace()
+        guard cursor.isAtEnd else { return .failure(.malformed("unexpected data after the document")) }
         return .success(FeatureMatrix(values: values, rowCount: rows, width: width))
     }
 }

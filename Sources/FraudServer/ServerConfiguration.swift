@@ -1,4 +1,5 @@
 import FraudServing
+import NIOCore
 
 /// Everything fraud-server needs to start, with the defaults the operator relies on.
 ///
@@ -26,9 +27,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// `SHUTDOWN_DELAY_SECONDS`: 0 — how long to keep serving after SIGTERM with
         /// readiness already false, so load balancers stop routing here first.
         public static let shutdownDelaySeconds = 0.0
-        /// Bytes of an oversized request body read and discarded after the 413 is sent,
-        /// before the connection is closed instead: 16 MiB.
-        public static let drainLimitBytes = 16 * 1024 * 1024
+        /// Bytes of a request body read and discarded after the answer is sent (an early
+        /// 413 or 503), so that clients which send the whole body before reading, as Python's
+        /// urllib and requests do, see the status rather than a reset: 64 MiB. A body
+        /// declared larger closes the connection right after the answer.
+        public static let drainLimitBytes = 64 * 1024 * 1024
+        /// `MAX_INFLIGHT_REQUESTS`: 16 per core — requests decoded, scored and encoded at
+        /// once (one per core) or waiting for a core; more are answered 503 with `Retry-After`.
+        public static let maxInflightRequests = 16 * System.coreCount
+        /// `REQUEST_BODY_TIMEOUT_SECONDS`: 30 — the time from a request's headers to the end
+        /// of its body, however steadily the body trickles in; then 408 and the connection
+        /// is closed.
+        public static let requestBodyTimeoutSeconds = 30.0
     }
 
     /// Log output format.
@@ -51,6 +61,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBatchRows = Defaults.maxBatchRows
     public var shutdownDelaySeconds = Defaults.shutdownDelaySeconds
     public var drainLimitBytes = Defaults.drainLimitBytes
+    /// See ``Defaults/maxInflightRequests``.
+    public var maxInflightRequests = Defaults.maxInflightRequests
+    /// See ``Defaults/requestBodyTimeoutSeconds``.
+    public var requestBodyTimeoutSeconds = Defaults.requestBodyTimeoutSeconds
     /// `LOG_FORMAT`: `json` (default) or `text`.
     public var logFormat = LogFormat.json
 
@@ -59,8 +73,9 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// Reads the variables the operator sets (`MODEL_PATH`, `MODEL_FORMAT`, `MODEL_NAME`,
     /// `MODEL_VERSION`, `MODEL_SHA256`, `THRESHOLD`, `HOST`, `PORT`, `MAX_BODY_BYTES`,
-    /// `MAX_BATCH_ROWS`, `SHUTDOWN_DELAY_SECONDS`, `LOG_FORMAT`); unset or empty ones keep
-    /// their defaults.
+    /// `MAX_BATCH_ROWS`, `SHUTDOWN_DELAY_SECONDS`, `LOG_FORMAT`) and fraud-server's own
+    /// tuning (`MAX_INFLIGHT_REQUESTS`, `REQUEST_BODY_TIMEOUT_SECONDS`); unset or empty ones
+    /// keep their defaults.
     /// - Throws: ``ConfigurationError`` naming the variable and the value it rejected.
     public init(environment: [String: String]) throws(ConfigurationError) {
         func value(_ key: String) -> String? {
@@ -79,6 +94,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let text = value(ServingEnvironment.maxBatchRows) { maxBatchRows = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxBatchRows) }
         if let text = value(ServingEnvironment.shutdownDelaySeconds) {
             shutdownDelaySeconds = try Self.parse(text, as: Double.self, source: ServingEnvironment.shutdownDelaySeconds)
+        }
+        if let text = value(ServingEnvironment.maxInflightRequests) {
+            maxInflightRequests = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxInflightRequests)
+        }
+        if let text = value(ServingEnvironment.requestBodyTimeoutSeconds) {
+            requestBodyTimeoutSeconds = try Self.parse(
+                text, as: Double.self, source: ServingEnvironment.requestBodyTimeoutSeconds)
         }
         if let text = value(ServingEnvironment.logFormat) {
             guard let format = LogFormat(rawValue: text.lowercased()) else {
@@ -126,6 +148,15 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw ConfigurationError(
                 setting: ServingEnvironment.shutdownDelaySeconds, value: "\(shutdownDelaySeconds)", expected: "seconds in 0...3600")
         }
+        guard maxInflightRequests > 0 else {
+            throw ConfigurationError(
+                setting: ServingEnvironment.maxInflightRequests, value: "\(maxInflightRequests)", expected: "a positive count")
+        }
+        guard requestBodyTimeoutSeconds > 0 && requestBodyTimeoutSeconds <= 3600 else {
+            throw ConfigurationError(
+                setting: ServingEnvironment.requestBodyTimeoutSeconds, value: "\(requestBodyTimeoutSeconds)",
+                expected: "seconds in (0, 3600]")
+        }
     }
 
     static func parse<T: LosslessStringConvertible>(_ text: String, as: T.Type, source: String) throws(ConfigurationError) -> T {
@@ -134,6 +165,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         return value
     }
+}
+
+extension ServingEnvironment {
+    /// The most requests in inference at once; more are answered 503 with `Retry-After`.
+    /// fraud-server's own tuning: the operator does not set it.
+    public static let maxInflightRequests = "MAX_INFLIGHT_REQUESTS"
+    /// Seconds from a request's headers to the end of its body before 408 and a closed
+    /// connection. fraud-server's own tuning: the operator does not set it.
+    public static let requestBodyTimeoutSeconds = "REQUEST_BODY_TIMEOUT_SECONDS"
+
+    /// Every variable fraud-server reads: the operator's (``all``) and its own tuning.
+    public static let serverReads = all + [maxInflightRequests, requestBodyTimeoutSeconds]
 }
 
 /// A configuration value fraud-server cannot use.

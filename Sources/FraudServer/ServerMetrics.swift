@@ -13,6 +13,8 @@ import Synchronization
 /// - `fraud_server_batch_rows` — histogram of rows per prediction request.
 /// - `fraud_server_model_info{name,version,sha256,format}` — gauge, always 1.
 /// - `fraud_server_ready` — gauge, 1 when the readiness probe passes.
+/// - `fraud_server_request_body_timeouts_total` — counter of requests cut off because
+///   their body did not arrive within `REQUEST_BODY_TIMEOUT_SECONDS`.
 public final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
@@ -20,6 +22,7 @@ public final class ServerMetrics: Sendable {
     private let rowsPredicted: CoreMetrics.Counter
     private let batchRows: Recorder
     private let ready: CoreMetrics.Gauge
+    private let bodyTimeouts: CoreMetrics.Counter
     private let perRoute = Mutex<[RouteKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
 
     private struct RouteKey: Hashable {
@@ -48,6 +51,7 @@ public final class ServerMetrics: Sendable {
         rowsPredicted = CoreMetrics.Counter(label: "fraud_server_rows_predicted_total", factory: factory)
         batchRows = Recorder(label: "fraud_server_batch_rows", aggregate: true, factory: factory)
         ready = CoreMetrics.Gauge(label: "fraud_server_ready", factory: factory)
+        bodyTimeouts = CoreMetrics.Counter(label: "fraud_server_request_body_timeouts_total", factory: factory)
         CoreMetrics.Gauge(
             label: "fraud_server_model_info",
             dimensions: [("name", modelName), ("version", modelVersion), ("sha256", sha256), ("format", format)],
@@ -77,6 +81,12 @@ public final class ServerMetrics: Sendable {
     public func recordBatch(rows: Int) {
         rowsPredicted.increment(by: rows)
         batchRows.record(rows)
+    }
+
+    /// Records one request cut off by the body deadline (answered 408 by the channel
+    /// handler, so it never reaches ``recordRequest(route:method:status:duration:)``).
+    public func recordBodyTimeout() {
+        bodyTimeouts.increment()
     }
 
     /// The Prometheus text exposition of every metric.

@@ -1,14 +1,19 @@
 import FraudServing
 import Hummingbird
+import NIOPosix
 
 /// fraud-server's HTTP API: the seed's `POST /predict`, the Open Inference Protocol
 /// (V2) REST endpoints, and `GET /metrics`.
 ///
 /// # Guarantees
 /// - Bad input is answered 4xx with `{"error": "…"}`; handlers never throw, so a
-///   client mistake never becomes a 5xx. 503 means "not ready" (integrity failure).
+///   client mistake never becomes a 5xx. 503 means "not ready" (integrity failure), or,
+///   with `Retry-After`, that `MAX_INFLIGHT_REQUESTS` requests are already in inference.
 /// - A body whose `Content-Length` exceeds `MAX_BODY_BYTES` is answered 413 before it
 ///   is read.
+/// - Decoding, scoring and encoding run on NIO's blocking thread pool (one thread per
+///   core), never on the event loops or Swift's cooperative pool, so `/v2/health/live`,
+///   readiness and `/metrics` stay answerable however busy inference is.
 public struct ServingRoutes: Sendable {
     public let state: ServingState
     public let metrics: ServerMetrics
@@ -67,10 +72,19 @@ public struct ServingRoutes: Sendable {
 
     func predict(_ request: Request) async -> Response {
         guard let model = state.model else { return notReady() }
+        return await runInference(request) { body in predictResponse(model, body) }
+    }
+
+    func infer(_ request: Request) async -> Response {
+        guard let model = state.model else { return notReady() }
+        return await runInference(request) { body in inferResponse(model, body) }
+    }
+
+    /// Decodes, scores and answers a `/predict` body (on an inference thread).
+    func predictResponse(_ model: TreeModel, _ body: ByteBuffer) -> Response {
         let decoder = PredictBodyDecoder(width: model.featureCount, maxRows: state.configuration.maxBatchRows)
-        let decoded = await readBody(request) { bytes throws(RequestError) in try decoder.decode(bytes) }
         let features: FeatureMatrix
-        switch decoded {
+        switch decode(body, with: { bytes throws(RequestError) in try decoder.decode(bytes) }) {
         case .success(let matrix): features = matrix
         case .failure(let error): return errorResponse(error)
         }
@@ -108,12 +122,11 @@ public struct ServingRoutes: Sendable {
         }
     }
 
-    func infer(_ request: Request) async -> Response {
-        guard let model = state.model else { return notReady() }
+    /// Decodes, scores and answers a V2 inference body (on an inference thread).
+    func inferResponse(_ model: TreeModel, _ body: ByteBuffer) -> Response {
         let decoder = InferenceRequestDecoder(width: model.featureCount, maxRows: state.configuration.maxBatchRows)
-        let decoded = await readBody(request) { bytes throws(RequestError) in try decoder.decode(bytes) }
         let inference: InferenceRequest
-        switch decoded {
+        switch decode(body, with: { bytes throws(RequestError) in try decoder.decode(bytes) }) {
         case .success(let value): inference = value
         case .failure(let error): return errorResponse(error)
         }
@@ -248,11 +261,52 @@ public struct ServingRoutes: Sendable {
         }
     }
 
-    /// Collects the body within `MAX_BODY_BYTES` (answering 413 early when the declared
-    /// length is over it) after checking the content type, then decodes it.
-    func readBody<T>(_ request: Request, decode: (UnsafeRawBufferPointer) throws(RequestError) -> T) async
+    /// Reads the body, then runs `respond` on an inference thread, if fewer than
+    /// `MAX_INFLIGHT_REQUESTS` requests are in inference; otherwise answers 503 with
+    /// `Retry-After` at once (before reading the body when the bound is already reached).
+    func runInference(_ request: Request, _ respond: @escaping @Sendable (ByteBuffer) -> Response) async -> Response {
+        let admission = state.admission
+        guard !admission.isFull else { return overloaded() }
+        let body: ByteBuffer
+        switch await readBody(request) {
+        case .success(let bytes): body = bytes
+        case .failure(let error): return errorResponse(error)
+        }
+        guard admission.tryEnter() else { return overloaded() }
+        defer { admission.leave() }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { respond(body) }
+        } catch {
+            // Only when the request's task was cancelled (the client went away).
+            return errorResponse(RequestError(.serviceUnavailable, "inference did not run: \(error)"))
+        }
+    }
+
+    /// 503 with `Retry-After`: the in-flight bound is reached.
+    func overloaded() -> Response {
+        var response = errorResponse(
+            RequestError(
+                .serviceUnavailable,
+                "\(state.admission.limit) requests are already in inference (MAX_INFLIGHT_REQUESTS); "
+                    + "retry after \(Self.retryAfterSeconds) s"))
+        response.headers[.retryAfter] = String(Self.retryAfterSeconds)
+        return response
+    }
+
+    /// The `Retry-After` (seconds) of an overload 503: inference requests take milliseconds.
+    static let retryAfterSeconds = 1
+
+    func decode<T>(_ body: ByteBuffer, with decode: (UnsafeRawBufferPointer) throws(RequestError) -> T)
         -> Result<T, RequestError>
     {
+        body.withUnsafeReadableBytes { bytes in
+            do throws(RequestError) { return .success(try decode(bytes)) } catch { return .failure(error) }
+        }
+    }
+
+    /// Collects the body within `MAX_BODY_BYTES` (answering 413 early when the declared
+    /// length is over it) after checking the content type.
+    func readBody(_ request: Request) async -> Result<ByteBuffer, RequestError> {
         let limit = state.configuration.maxBodyBytes
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
@@ -272,9 +326,7 @@ public struct ServingRoutes: Sendable {
         } catch {
             return .failure(RequestError(.badRequest, "could not read the request body: \(error)"))
         }
-        return body.withUnsafeReadableBytes { bytes in
-            do throws(RequestError) { return .success(try decode(bytes)) } catch { return .failure(error) }
-        }
+        return .success(body)
     }
 
     func notReady() -> Response {

@@ -8,7 +8,8 @@ import Synchronization
 /// # Guarantees
 /// - Ready only when the model loaded, its file matched `MODEL_SHA256` (when set), and
 ///   shutdown has not begun. Once ``beginShutdown()`` is called readiness never returns.
-/// - Immutable apart from the shutdown flag, which is atomic: no locks on the hot path.
+/// - Immutable apart from the shutdown flag and the in-flight count, which are atomic:
+///   no locks on the hot path.
 public final class ServingState: Sendable {
     /// The settings the state was built from.
     public let configuration: ServerConfiguration
@@ -18,6 +19,8 @@ public final class ServingState: Sendable {
     public let sha256: String
     /// Why this replica will never become ready (digest mismatch), or `nil`.
     public let failure: String?
+    /// The bound on requests in inference (`MAX_INFLIGHT_REQUESTS`).
+    public let admission: InferenceAdmission
     private let shuttingDown = Atomic<Bool>(false)
 
     /// Creates a state around an already loaded model (tests).
@@ -26,6 +29,7 @@ public final class ServingState: Sendable {
         self.model = model
         self.sha256 = sha256
         self.failure = failure
+        admission = InferenceAdmission(limit: configuration.maxInflightRequests)
     }
 
     /// Reads, verifies and compiles the configured model.

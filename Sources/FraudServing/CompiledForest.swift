@@ -51,6 +51,16 @@ final class CompiledForest: @unchecked Sendable {
             leafTotal += leaves
             splitCount += tree.nodeCount - leaves
         }
+        // Compiled nodes, leaves, features and groups are addressed with 32-bit indices
+        // (the loaders already hold features and groups to ModelLimits).
+        guard splitCount <= ModelLimits.maxNodes && leafTotal <= ModelLimits.maxNodes else {
+            throw CompileError(tree: 0, node: 0, reason: "the model has more than \(ModelLimits.maxNodes) nodes")
+        }
+        guard featureCount <= ModelLimits.maxFeatures && groupCount <= ModelLimits.maxClasses else {
+            throw CompileError(
+                tree: 0, node: 0,
+                reason: "the model has more than \(ModelLimits.maxFeatures) features or \(ModelLimits.maxClasses) outputs")
+        }
         let forest = CompiledForest(
             treeCount: trees.count, nodeCount: splitCount, leafCount: leafTotal,
             featureCount: featureCount, groupCount: groupCount)

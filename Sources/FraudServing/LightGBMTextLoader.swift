@@ -83,6 +83,9 @@ struct LightGBMTextLoader {
         guard let maxFeature = header["max_feature_idx"].flatMap({ Int($0) }), maxFeature >= 0 else {
             throw malformed("'max_feature_idx' is missing or not an integer")
         }
+        guard maxFeature < ModelLimits.maxFeatures else {
+            throw unsupported("max_feature_idx \(maxFeature): more than \(ModelLimits.maxFeatures) features")
+        }
         guard let objectiveLine = header["objective"] else { throw malformed("the 'objective' line is missing") }
         let objectiveParts = objectiveLine.split(separator: " ")
         let objective = String(objectiveParts.first ?? "")
@@ -91,8 +94,8 @@ struct LightGBMTextLoader {
         if Self.sigmoidObjectives.contains(objective) {
             var scale = 1.0
             for option in objectiveParts.dropFirst() where option.hasPrefix("sigmoid:") {
-                guard let value = DecimalParser.parseDouble(option.dropFirst(8)), value > 0 else {
-                    throw malformed("objective option '\(option)' is not a positive number")
+                guard let value = DecimalParser.parseDouble(option.dropFirst(8)), value > 0, value.isFinite else {
+                    throw malformed("objective option '\(option)' is not a positive finite number")
                 }
                 scale = value
             }
@@ -129,7 +132,8 @@ struct LightGBMTextLoader {
         func numbers<T>(_ key: Substring, count: Int, _ parse: (Substring) -> T?) throws(ModelLoadError) -> [T] {
             guard let line = block[key] else { throw malformed("Tree=\(index) has no '\(key)' line") }
             var values: [T] = []
-            values.reserveCapacity(count)
+            // `count` comes from the file: reserve no more than the line can hold.
+            values.reserveCapacity(min(count, line.utf8.count / 2 + 1))
             for token in line.split(separator: " ") {
                 guard let value = parse(token) else { throw malformed("Tree=\(index): '\(key)' value '\(token)' is invalid") }
                 values.append(value)
@@ -158,8 +162,13 @@ struct LightGBMTextLoader {
         let decisionTypes = try numbers("decision_type", count: splits) { Int($0) }
         let leftChildren = try numbers("left_child", count: splits) { Int($0) }
         let rightChildren = try numbers("right_child", count: splits) { Int($0) }
-        // Internal nodes keep their numbers; leaf k becomes node splits + k.
-        func node(_ child: Int) -> Int { child >= 0 ? child : splits + ~child }
+        // Internal nodes keep their numbers; leaf k (written ~k) becomes node splits + k.
+        func node(_ child: Int, split: Int, key: String) throws(ModelLoadError) -> Int {
+            if child >= 0 && child < splits { return child }
+            if child < 0 && ~child < leaves { return splits + ~child }
+            throw malformed(
+                "Tree=\(index), node \(split): \(key) \(child) is neither a split in 0..<\(splits) nor a leaf in -\(leaves)...-1")
+        }
         for split in 0..<splits {
             let decision = decisionTypes[split]
             if decision & 1 != 0 {
@@ -177,8 +186,8 @@ struct LightGBMTextLoader {
             let added = tree.addSplit(
                 feature: features[split], threshold: threshold.nextUp, defaultLeft: defaultLeft,
                 zeroIsMissing: missingType == 1)
-            tree.leftChild[added] = node(leftChildren[split])
-            tree.rightChild[added] = node(rightChildren[split])
+            tree.leftChild[added] = try node(leftChildren[split], split: split, key: "left_child")
+            tree.rightChild[added] = try node(rightChildren[split], split: split, key: "right_child")
         }
         for value in leafValues { _ = tree.addLeaf(value) }
         return tree

@@ -71,6 +71,9 @@ struct XGBoostJSONLoader {
         guard let featureCount = parameters["num_feature"]?.lenientIntValue, featureCount > 0 else {
             throw malformed("'learner_model_param.num_feature' is missing or not a positive integer")
         }
+        guard featureCount <= ModelLimits.maxFeatures else {
+            throw unsupported("num_feature \(featureCount): more than \(ModelLimits.maxFeatures) features")
+        }
         let numClass = parameters["num_class"]?.lenientIntValue ?? 0
         if let targets = parameters["num_target"]?.lenientIntValue, targets > 1 {
             throw unsupported("multi-target models (num_target \(targets))")
@@ -81,6 +84,9 @@ struct XGBoostJSONLoader {
             task = fixedTask
         } else {
             guard numClass >= 2 else { throw malformed("objective '\(objective)' needs num_class ≥ 2, found \(numClass)") }
+            guard numClass <= ModelLimits.maxClasses else {
+                throw unsupported("num_class \(numClass): more than \(ModelLimits.maxClasses) classes")
+            }
             task = .multiclassClassification(classes: numClass)
         }
         let groupCount = task.outputsPerRow
@@ -120,6 +126,9 @@ struct XGBoostJSONLoader {
             scores = try baseScores(text, groupCount: groupCount)
         } else {
             throw malformed("missing 'learner_model_param.base_score'")
+        }
+        if let score = scores.first(where: { !$0.isFinite }) {
+            throw malformed("base_score \(score) is not a finite number")
         }
         if scores.count == 1 && groupCount > 1 { scores = Array(repeating: scores[0], count: groupCount) }
         guard objective.hasSuffix(":logistic") else { return scores.map(Double.init) }

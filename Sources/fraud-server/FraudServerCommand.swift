@@ -65,12 +65,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to keep serving after SIGTERM with readiness false [SHUTDOWN_DELAY_SECONDS] (default: 0).")
     var shutdownDelaySeconds: Double?
 
+    @Option(
+        help: """
+            Most requests in inference at once; more get 503 with Retry-After [MAX_INFLIGHT_REQUESTS] \
+            (default: 16 per core, \(ServerConfiguration.Defaults.maxInflightRequests) here).
+            """)
+    var maxInflightRequests: Int?
+
+    @Option(
+        help: """
+            Seconds from a request's headers to the end of its body; then 408 and the connection closes \
+            [REQUEST_BODY_TIMEOUT_SECONDS] (default: 30).
+            """)
+    var requestBodyTimeoutSeconds: Double?
+
     @Option(help: "json or text [LOG_FORMAT] (default: json).")
     var logFormat: String?
 
     func run() async throws {
         var environment: [String: String] = [:]
-        for key in ServingEnvironment.all {
+        for key in ServingEnvironment.serverReads {
             if let value = getenv(key) { environment[key] = String(cString: value) }
         }
         // Flags override the environment: fold them in before validation.
@@ -85,6 +99,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxBodyBytes { environment[ServingEnvironment.maxBodyBytes] = String(maxBodyBytes) }
         if let maxBatchRows { environment[ServingEnvironment.maxBatchRows] = String(maxBatchRows) }
         if let shutdownDelaySeconds { environment[ServingEnvironment.shutdownDelaySeconds] = String(shutdownDelaySeconds) }
+        if let maxInflightRequests { environment[ServingEnvironment.maxInflightRequests] = String(maxInflightRequests) }
+        if let requestBodyTimeoutSeconds {
+            environment[ServingEnvironment.requestBodyTimeoutSeconds] = String(requestBodyTimeoutSeconds)
+        }
         if let logFormat { environment[ServingEnvironment.logFormat] = logFormat }
 
         let configuration: ServerConfiguration

@@ -1,16 +1,25 @@
-import FraudServer
+@testable import FraudServer
 import FraudServing
 import Testing
 import TandemTestSupport
 
 /// Random and mutated bodies never crash the decoders, and every error has the right
-/// class: 400 exactly when the body is not JSON, otherwise 413 or 422.
+/// class: 400 exactly when the body is not JSON, otherwise 413 or 422. The V2 decoder's
+/// single pass answers exactly as decoding a whole JSON tree does.
 @Suite struct DecoderFuzzTests {
     static let seeds: [[UInt8]] = [
         Array("[[0.1,null,-2.5e-3,4,5],[1,2,3,4,5]]".utf8),
         Array("[[1e308,-0,0.0,1E+2,null]]".utf8),
         Array("[ [ 1 , 2 , 3 , 4 , 5 ] ]".utf8),
         Array("{\"id\":\"x\",\"inputs\":[{\"name\":\"a\",\"shape\":[1,5],\"datatype\":\"FP64\",\"data\":[1,2,3,4,null]}]}".utf8),
+        Array(
+            ("{\"id\":\"x\",\"inputs\":[{\"name\":\"a\",\"shape\":[2,5],\"datatype\":\"FP32\",\"data\":[[1,2,3,4,null],[5,6,7,8,9]]}],"
+                + "\"outputs\":[{\"name\":\"label\"}]}").utf8),
+        Array("{\"inputs\":[{\"data\":[1,2,3,4,5],\"shape\":[5],\"datatype\":\"FP64\"}],\"inputs\":[]}".utf8),
+        Array("{\"inputs\":[{\"name\":\"a\",\"data\":[\"x\",1,{}],\"shape\":[1,5],\"datatype\":\"FP64\",\"data\":[1]}]}".utf8),
+        Array(
+            ("{\"parameters\":{\"a\":[1,{\"b\":null}]},\"inputs\":[{\"name\":\"a\",\"shape\":[1,5],\"datatype\":\"FP64\","
+                + "\"data\":[[[1,2],[3]],4,true]}]}").utf8),
     ]
     static let alphabet = Array("[]{},:\"0123456789.eE+-nulltruefalse \n\\u".utf8)
 
@@ -48,11 +57,35 @@ import TandemTestSupport
             }
         }
         let infer = InferenceRequestDecoder(width: 5, maxRows: 3)
-        do {
-            _ = try infer.decode(bytes)
-            #expect(isJSON)
-        } catch {
-            #expect(isJSON ? [422, 413].contains(error.status.code) : error.status.code == 400)
+        let fast = Result { () throws(RequestError) in try infer.decode(bytes) }
+        switch fast {
+        case .success: #expect(isJSON)
+        case .failure(let error): #expect(isJSON ? [422, 413].contains(error.status.code) : error.status.code == 400)
+        }
+        let tree = bytes.withUnsafeBufferPointer { buffer in Result { () throws(RequestError) in try infer.decodeTree(buffer) } }
+        switch (fast, tree) {
+        case (.success(let request), .success(let reference)):
+            #expect(request == reference)
+        case (.failure(let error), .failure(let reference)):
+            // Which syntax error is named first may differ; everything else is the same.
+            #expect(error.status == reference.status)
+            if error.status != .badRequest { #expect(error.message == reference.message) }
+        default:
+            Issue.record("\(String(decoding: bytes, as: UTF8.self)): single pass \(fast), tree \(tree)")
+        }
+    }
+
+    @Test("a model width near Int.max overflows nothing in either decoder")
+    func hugeWidth() {
+        // `width * 4` (a reservation) overflowed.
+        #expect(throws: RequestError.self) { try PredictBodyDecoder(width: Int.max / 2, maxRows: 10).decode(Array("[[1]]".utf8)) }
+        // `rows * width` overflowed.
+        let body = "{\"inputs\":[{\"name\":\"a\",\"shape\":[3,\(Int.max / 2)],\"datatype\":\"FP64\",\"data\":[1]}]}"
+        #expect {
+            try InferenceRequestDecoder(width: Int.max / 2, maxRows: 10).decode(Array(body.utf8))
+        } throws: { error in
+            (error as? RequestError)?.status == .unprocessableContent
+                && (error as? RequestError)?.message.contains("a \(body.utf8.count)-byte body holds at most") == true
         }
     }
 
