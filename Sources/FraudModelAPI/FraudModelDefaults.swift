@@ -25,6 +25,8 @@ public enum FraudModelDefaults {
     /// `spec.traffic.policy`: `Weighted`, because it needs nothing but `hostname` (every
     /// cluster weight 1: an even split), where `Failover` needs `primary`.
     public static let trafficPolicy = TrafficPolicy.weighted
+    /// The serving pods' metrics port (`METRICS_PORT`): 9091. `spec.port` may not take it.
+    public static let metricsPort = 9091
     /// `spec.traffic.exposure`: `Internal`: a model endpoint is private until its owner says otherwise.
     public static let trafficExposure = TrafficExposure.internal
     /// `spec.traffic.service.type`: `LoadBalancer`.

@@ -40,6 +40,8 @@ public enum FraudModelValidation {
         }
         check(spec.threshold >= 0 && spec.threshold <= 1, "spec.threshold", "must be between 0 and 1, got \(spec.threshold)")
         check(FraudModelDefaults.portRange.contains(spec.port), "spec.port", "must be between 1 and 65535, got \(spec.port)")
+        check(spec.port != FraudModelDefaults.metricsPort, "spec.port",
+              "\(spec.port) is the serving pods' metrics port (METRICS_PORT); choose another")
         var seenClusters: Set<String> = []
         for (index, cluster) in (spec.clusters ?? []).enumerated() {
             let field = "spec.clusters[\(index)]"

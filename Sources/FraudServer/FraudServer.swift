@@ -47,6 +47,26 @@ public enum FraudServer {
         )
     }
 
+    /// The `METRICS_PORT` listener serving `/metrics` alone; nil without `METRICS_PORT`.
+    ///
+    /// - Parameter onListening: called with the bound port once it listens.
+    public static func makeMetricsApplication(
+        state: ServingState, metrics: ServerMetrics, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>>? {
+        let configuration = state.configuration
+        guard let metricsPort = configuration.metricsPort else { return nil }
+        return Application(
+            router: ServingRoutes(state: state, metrics: metrics).metricsRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: metricsPort), serverName: "fraud-server-metrics"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? metricsPort
+                logger.info("metrics listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+                await onListening(port)
+            },
+            logger: logger)
+    }
+
     /// Loads the model and serves until SIGTERM/SIGINT, then drains and returns.
     ///
     /// - Throws: ``ModelLoadError`` when the model cannot be loaded (the server never
@@ -58,11 +78,16 @@ public enum FraudServer {
             format: state.model?.format.platform ?? "unloaded")
         let application = makeApplication(state: state, metrics: metrics, logger: logger)
         let gate = ReadinessGate(state: state, delay: .seconds(configuration.shutdownDelaySeconds), logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if let metricsApplication = makeMetricsApplication(state: state, metrics: metrics, logger: logger) {
+            services.append(.init(service: metricsApplication))
+        }
+        services.append(.init(service: gate))
         // Services shut down in reverse order: the gate (readiness off, delay) first,
-        // then the HTTP server drains in-flight requests.
+        // then the metrics listener, then the HTTP server drains in-flight requests.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: application), .init(service: gate)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -57,6 +57,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var threshold = Defaults.threshold
     public var host = Defaults.host
     public var port = Defaults.port
+    /// `METRICS_PORT`: where `/metrics` is served alone; nil serves it on ``port``.
+    public var metricsPort: Int?
     public var maxBodyBytes = Defaults.maxBodyBytes
     public var maxBatchRows = Defaults.maxBatchRows
     public var shutdownDelaySeconds = Defaults.shutdownDelaySeconds
@@ -90,6 +92,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let text = value(ServingEnvironment.threshold) { threshold = try Self.parse(text, as: Double.self, source: ServingEnvironment.threshold) }
         if let text = value(ServingEnvironment.host) { host = text }
         if let text = value(ServingEnvironment.port) { port = try Self.parse(text, as: Int.self, source: ServingEnvironment.port) }
+        if let text = value(ServingEnvironment.metricsPort) {
+            metricsPort = try Self.parse(text, as: Int.self, source: ServingEnvironment.metricsPort)
+        }
         if let text = value(ServingEnvironment.maxBodyBytes) { maxBodyBytes = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxBodyBytes) }
         if let text = value(ServingEnvironment.maxBatchRows) { maxBatchRows = try Self.parse(text, as: Int.self, source: ServingEnvironment.maxBatchRows) }
         if let text = value(ServingEnvironment.shutdownDelaySeconds) {
@@ -137,6 +142,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard (0...65535).contains(port) else {
             throw ConfigurationError(setting: ServingEnvironment.port, value: "\(port)", expected: "a port in 0...65535 (0 picks a free one)")
+        }
+        if let metricsPort {
+            guard (0...65535).contains(metricsPort), metricsPort == 0 || metricsPort != port else {
+                throw ConfigurationError(
+                    setting: ServingEnvironment.metricsPort, value: "\(metricsPort)",
+                    expected: "a port in 0...65535 other than \(ServingEnvironment.port) (\(port)); 0 picks a free one")
+            }
         }
         guard maxBodyBytes > 0 else {
             throw ConfigurationError(setting: ServingEnvironment.maxBodyBytes, value: "\(maxBodyBytes)", expected: "a positive byte count")

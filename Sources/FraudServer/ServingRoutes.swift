@@ -26,14 +26,13 @@ public struct ServingRoutes: Sendable {
         self.metrics = metrics
     }
 
-    /// Builds the router with every route and the metrics middleware.
+    /// Builds the router with every route and the metrics middleware; `/metrics` is among
+    /// them unless `METRICS_PORT` moves it to ``metricsRouter()``.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.post("/predict") { request, _ in await predict(request) }
-        router.get("/metrics") { _, _ in
-            response(.ok, metrics.render(ready: state.isReady), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
+        if state.configuration.metricsPort == nil { addMetrics(to: router) }
         router.get("/v2/health/live") { _, _ in json(.ok) { $0.raw("{\"live\":true}") } }
         router.get("/v2/health/ready") { _, _ in
             let ready = state.isReady
@@ -66,6 +65,19 @@ public struct ServingRoutes: Sendable {
             }
         }
         return router
+    }
+
+    /// The router of the `METRICS_PORT` listener: `GET /metrics` alone.
+    public func metricsRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        addMetrics(to: router)
+        return router
+    }
+
+    private func addMetrics(to router: Router<BasicRequestContext>) {
+        router.get("/metrics") { _, _ in
+            response(.ok, metrics.render(ready: state.isReady), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
     }
 
     // MARK: - Handlers

@@ -20,6 +20,9 @@ public enum ServingEnvironment {
     public static let host = "HOST"
     /// The port to listen on.
     public static let port = "PORT"
+    /// A second port serving only `/metrics`, kept off the prediction port (and so off the
+    /// load balancer); unset serves `/metrics` on `PORT`.
+    public static let metricsPort = "METRICS_PORT"
     /// The largest request body accepted, in bytes.
     public static let maxBodyBytes = "MAX_BODY_BYTES"
     /// The most rows one request may carry.
@@ -32,7 +35,7 @@ public enum ServingEnvironment {
 
     /// Every variable fraud-server reads, in the order `--help` lists them.
     public static let all = [
-        modelPath, modelFormat, modelName, modelVersion, modelSHA256, threshold, host, port, maxBodyBytes, maxBatchRows,
+        modelPath, modelFormat, modelName, modelVersion, modelSHA256, threshold, host, port, metricsPort, maxBodyBytes, maxBatchRows,
         shutdownDelaySeconds, logFormat,
     ]
 }

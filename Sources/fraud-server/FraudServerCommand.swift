@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind; 0 picks a free port [PORT] (default: 8080).")
     var port: Int?
 
+    @Option(help: "Serve /metrics alone on this port instead of PORT; 0 picks a free port [METRICS_PORT] (default: unset).")
+    var metricsPort: Int?
+
     @Option(help: "Largest request body in bytes [MAX_BODY_BYTES] (default: 4194304).")
     var maxBodyBytes: Int?
 
@@ -96,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let threshold { environment[ServingEnvironment.threshold] = String(threshold) }
         if let host { environment[ServingEnvironment.host] = host }
         if let port { environment[ServingEnvironment.port] = String(port) }
+        if let metricsPort { environment[ServingEnvironment.metricsPort] = String(metricsPort) }
         if let maxBodyBytes { environment[ServingEnvironment.maxBodyBytes] = String(maxBodyBytes) }
         if let maxBatchRows { environment[ServingEnvironment.maxBatchRows] = String(maxBatchRows) }
         if let shutdownDelaySeconds { environment[ServingEnvironment.shutdownDelaySeconds] = String(shutdownDelaySeconds) }

@@ -52,6 +52,7 @@ import Testing
         #expect(container[path: ["startupProbe", "httpGet", "path"]] == "/v2/health/live")
         #expect(container[path: ["startupProbe", "failureThreshold"]] == 90, "3 minutes to load a model before liveness counts")
         #expect(container["ports"]?[0]?["containerPort"] == 9090)
+        #expect(container["ports"]?[1] == ["name": "metrics", "containerPort": 9091, "protocol": "TCP"])
         #expect(container[path: ["resources", "limits", "cpu"]] == "1")
         #expect(container[path: ["resources", "requests"]] == nil, "with limits alone, Kubernetes makes the requests equal to them")
         var environment: [String: String] = [:]
@@ -60,7 +61,7 @@ import Testing
         }
         #expect(environment == [
             "MODEL_NAME": "fraud-detector", "MODEL_VERSION": "2.2.0", "MODEL_SHA256": String(repeating: "ab", count: 32),
-            "THRESHOLD": "0.7", "PORT": "9090", "MODEL_PATH": "/models/m.json", "MODEL_FORMAT": "xgboost_json",
+            "THRESHOLD": "0.7", "PORT": "9090", "METRICS_PORT": "9091", "MODEL_PATH": "/models/m.json", "MODEL_FORMAT": "xgboost_json",
             "SHUTDOWN_DELAY_SECONDS": "5",
         ])
         #expect(deployment[path: ["spec", "template", "spec", "terminationGracePeriodSeconds"]] == 30)
@@ -76,7 +77,7 @@ import Testing
         let fraudModel = try model(["modelVersion": "2.2.0", "image": ["repository": "r"]])
         let deployment = ServingDeployment.configuration(for: fraudModel, target: target(fraudModel))
         let names = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["env"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT", "SHUTDOWN_DELAY_SECONDS"])
+        #expect(names == ["MODEL_NAME", "MODEL_VERSION", "THRESHOLD", "PORT", "METRICS_PORT", "SHUTDOWN_DELAY_SECONDS"])
         let resources = deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["resources"]
         #expect(resources == ["requests": ["cpu": "250m", "memory": "256Mi"]], "without spec.resources the pod still requests room")
     }

@@ -75,6 +75,31 @@ import Testing
         }
     }
 
+    @Test("with METRICS_PORT, /metrics moves to its own listener and the prediction port no longer serves it")
+    func metricsPortSeparatesMetrics() async throws {
+        var configuration = ServerFixtures.configuration()
+        configuration.metricsPort = 0
+        let state = try ServerFixtures.state(configuration)
+        let (app, metrics) = ServerFixtures.application(state)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v2/health/ready", method: .get) { #expect($0.status == .ok) }
+        }
+        let metricsApplication = try #require(FraudServer.makeMetricsApplication(state: state, metrics: metrics, logger: Logger(label: "test")))
+        try await metricsApplication.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.text.contains("fraud_server_ready 1"))
+            }
+            try await client.execute(uri: "/predict", method: .post, body: ByteBuffer(string: "[[1]]")) { #expect($0.status == .notFound) }
+        }
+        #expect(FraudServer.makeMetricsApplication(state: try ServerFixtures.state(ServerFixtures.configuration()), metrics: metrics,
+                                                   logger: Logger(label: "test")) == nil)
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["PORT": "9000", "METRICS_PORT": "9000"]) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["METRICS_PORT": "70000"]) }
+        #expect(try ServerConfiguration(environment: ["METRICS_PORT": "9091"]).metricsPort == 9091)
+    }
+
     @Test("configuration reads the operator's environment and names bad values")
     func configurationFromEnvironment() throws {
         let configuration = try ServerConfiguration(environment: [

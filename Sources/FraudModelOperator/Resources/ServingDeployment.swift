@@ -41,6 +41,9 @@ public enum ServingDeployment {
     /// What the container requests when `spec.resources` sets neither requests nor limits:
     /// 250m CPU and 256Mi (a 50 MB model's trees with room for batches).
     public static let defaultRequests = ["cpu": "250m", "memory": "256Mi"]
+    /// The container port serving only `/metrics` (`METRICS_PORT`, port name `metrics`): no
+    /// Service exposes it, so metrics never reach a load balancer; Prometheus scrapes the pods.
+    public static let metricsPort = FraudModelDefaults.metricsPort
     /// The pod-template annotation naming the revision its pods run (`ModelRevision.digest`).
     public static let revisionAnnotation = DeploymentObservation.revisionAnnotation
 
@@ -53,7 +56,10 @@ public enum ServingDeployment {
             "name": .string(containerName),
             "image": .string(target.image),
             "imagePullPolicy": .string(spec.image.pullPolicy.rawValue),
-            "ports": [["name": "http", "containerPort": .int(Int64(spec.port)), "protocol": "TCP"]],
+            "ports": [
+                ["name": "http", "containerPort": .int(Int64(spec.port)), "protocol": "TCP"],
+                ["name": "metrics", "containerPort": .int(Int64(metricsPort)), "protocol": "TCP"],
+            ],
             "env": .array(environment(of: target.revision, name: name, port: spec.port).map { ["name": .string($0.0), "value": .string($0.1)] }),
             // Readiness is cheap to ask: every surge step of a rollout waits for the next probe.
             "readinessProbe": probe(path: readinessPath, period: 2, timeout: 2, failures: 3),
@@ -105,6 +111,7 @@ public enum ServingDeployment {
         if let sha = revision.modelSHA256 { environment.append((ServingEnvironment.modelSHA256, sha)) }
         environment.append((ServingEnvironment.threshold, "\(revision.threshold)"))
         environment.append((ServingEnvironment.port, "\(port)"))
+        environment.append((ServingEnvironment.metricsPort, "\(metricsPort)"))
         if let path = revision.modelPath { environment.append((ServingEnvironment.modelPath, path)) }
         if let format = revision.modelFormat { environment.append((ServingEnvironment.modelFormat, format)) }
         environment.append((ServingEnvironment.shutdownDelaySeconds, "\(shutdownDelaySeconds)"))
