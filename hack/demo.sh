@@ -325,7 +325,6 @@ if [[ $PODS == real ]]; then
   curl_each_cloud
 fi
 
-GKE_URL=$(sed -n 's/^listening //p' "$DEMO_DIR/gke.out")
 step "demo up in $((SECONDS - started)) s (build $((built - build_started)) s); everything keeps running"
 # Every line below is a command (hack/e2e-demo.sh runs them all up to "Stop one cloud", and not tail -f).
 cat <<MSG
@@ -355,7 +354,7 @@ else
   for c in eks gke; do kubectl --context \$c patch fm $MODEL --type merge -p '{"spec":{"modelVersion":"2.3.0"}}'; done
   kubectl --context gke wait fm/$MODEL --for jsonpath='{.status.servingVersion}'=2.3.0 --timeout 120s
   # A failed rollout: gke cannot pull 2.4.0, so after 20 s every cluster rolls back to 2.3.0.
-  curl -sk -X POST $GKE_URL/_emulator/images -d '{"unpullable":"fraud-detector:2.4.0"}'
+  kubectl --context gke create --raw /_emulator/images -f - <<<'{"unpullable":"fraud-detector:2.4.0"}'
   for c in eks gke; do kubectl --context \$c patch fm $MODEL --type merge -p '{"spec":{"modelVersion":"2.4.0","rollout":{"progressDeadlineSeconds":20}}}'; done
   kubectl --context eks wait fm/$MODEL --for jsonpath='{.status.phase}'=Degraded --timeout 180s
   kubectl --context eks get fm; kubectl --context eks get events

@@ -146,10 +146,47 @@ expect_failure "namespace content deleted with it" 'NotFound|No resources' -- k 
 expect_output "delete the CRD" 'deleted' -- k --context eks delete crd widgets.example.com
 expect_failure "CR kind gone with its CRD" "could not find the requested resource|doesn't have a resource type" -- k --context eks get wd
 
+step "authorization (RBAC) and service-account tokens"
+expect_output "the token user may do anything" '^yes$' -- k --context eks auth can-i '*' '*'
+expect_output "the client-certificate user is a cluster admin too" '^yes$' -- k --context gke auth can-i delete nodes
+expect_output "auth can-i --list as admin: everything" '^\*\.\* +\[\] +\[\] +\[\*\]' -- k --context eks auth can-i --list
+expect_output "auth whoami: admin in system:masters" 'system:masters' -- k --context eks auth whoami
+k --context eks create namespace rbac-e2e >/dev/null
+k --context eks -n rbac-e2e create serviceaccount viewer >/dev/null
+k --context eks -n rbac-e2e create serviceaccount lead >/dev/null
+expect_failure "create token: under 10 minutes is refused" 'may not specify a duration less than 10 minutes' -- \
+  k --context eks -n rbac-e2e create token viewer --duration=5m
+VIEWER=$(k --context eks -n rbac-e2e create token viewer --duration=1h)
+LEAD=$(k --context eks -n rbac-e2e create token lead)
+kv() { "$KUBECTL" --context eks --token "$VIEWER" "$@"; }
+expect_output "the token authenticates as the service account" 'system:serviceaccount:rbac-e2e:viewer' -- kv auth whoami
+expect_output "... in its groups" 'system:serviceaccounts:rbac-e2e' -- kv auth whoami
+expect_failure "forbidden, in kube-apiserver's words" \
+  'Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:rbac-e2e:viewer" cannot list resource "pods" in API group "" in the namespace "rbac-e2e"' -- \
+  kv -n rbac-e2e get pods
+expect_failure "auth can-i: no" '^no$' -- kv -n rbac-e2e auth can-i list pods
+k --context eks -n rbac-e2e create rolebinding viewer-view --clusterrole=view --serviceaccount=rbac-e2e:viewer >/dev/null
+expect_output "after a view binding, auth can-i list pods: yes" '^yes$' -- kv -n rbac-e2e auth can-i list pods
+expect_failure "... delete pods: no" '^no$' -- kv -n rbac-e2e auth can-i delete pods
+expect_failure "... list pods in another namespace: no" '^no$' -- kv -n default auth can-i list pods
+expect_output "get pods now works" 'No resources found in rbac-e2e namespace' -- kv -n rbac-e2e get pods
+expect_output "auth can-i --list shows the view rules" 'pods +\[\] +\[\] +\[get list watch\]' -- kv -n rbac-e2e auth can-i --list
+expect_failure "secrets stay hidden from view" 'cannot get resource "secrets" in API group "" in the namespace "rbac-e2e"' -- \
+  kv -n rbac-e2e get secret anything
+k --context eks -n rbac-e2e create rolebinding lead-admin --clusterrole=admin --serviceaccount=rbac-e2e:lead >/dev/null
+expect_failure "a namespace admin cannot bind cluster-admin" 'is attempting to grant RBAC permissions not currently held' -- \
+  k --context eks --token "$LEAD" -n rbac-e2e create rolebinding sneaky --clusterrole=cluster-admin --serviceaccount=rbac-e2e:lead
+expect_output "... but may bind view" 'rolebinding.rbac.authorization.k8s.io/others-view created' -- \
+  k --context eks --token "$LEAD" -n rbac-e2e create rolebinding others-view --clusterrole=view --serviceaccount=rbac-e2e:viewer
+expect_failure "the admin endpoint refuses a service account" 'Forbidden' -- kv get --raw /_emulator/counters
+expect_output "... and answers the cluster admin" '"items"' -- k --context eks get --raw /_emulator/counters
+
 step "authentication"
 expect_failure "a wrong token is refused" 'You must be logged in' -- k --context eks --token wrong-token get ns
 EKS_SERVER=$(k config view -o jsonpath='{.clusters[?(@.name=="eks")].cluster.server}')
 expect_output "no credentials: 401 Unauthorized" '"code":401' -- curl -sk "$EKS_SERVER/api/v1/namespaces"
 expect_output "health is public" '^ok$' -- curl -sk "$EKS_SERVER/healthz"
+expect_failure "--tls with no way to authenticate refuses to start" '--tls needs --token or --client-ca-auth' -- \
+  "${KUBE_EMULATOR_BIN:-$(swift_bin_path debug)/kube-emulator}" --tls
 
 summary "e2e-kubectl"

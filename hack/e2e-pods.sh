@@ -107,9 +107,12 @@ expect_output "its events say why" 'Failed to pull image "registry.example/later
   k get events --field-selector involvedObject.name=later
 ADMIN_CA="$WORK/ca.crt"
 k config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$ADMIN_CA"
+# The admin endpoint answers cluster admins only: the kubeconfig's client certificate.
+k config view --raw -o jsonpath='{.users[0].user.client-certificate-data}' | base64 -d >"$WORK/admin.crt"
+k config view --raw -o jsonpath='{.users[0].user.client-key-data}' | base64 -d >"$WORK/admin.key"
 { cat "$WORK/catalog.yaml"; printf -- '- image: later:1\n  command: [/bin/sh]\n  args: [-c, "echo later; exec sleep 3600"]\n'; } >"$WORK/later.yaml"
 expect_output "PUT /_emulator/image-catalog replaces the catalog" '"images":3' -- \
-  curl -sf --cacert "$ADMIN_CA" -X PUT --data-binary "@$WORK/later.yaml" "$EMULATOR_URL/_emulator/image-catalog"
+  curl -sf --cacert "$ADMIN_CA" --cert "$WORK/admin.crt" --key "$WORK/admin.key" -X PUT --data-binary "@$WORK/later.yaml" "$EMULATOR_URL/_emulator/image-catalog"
 eventually "the waiting pod starts with the new image" 30 bash -c "'$KUBECTL' get pod later | grep -Eq '1/1 +Running'"
 
 step "deletion"

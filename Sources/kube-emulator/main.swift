@@ -28,19 +28,19 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
     @Option(help: "Context (and cluster and user) name in the kubeconfig. Defaults to --name.")
     var context: String?
 
-    @Flag(help: "Serve HTTPS with a generated CA (needed for token auth with kubectl).")
+    @Flag(help: "Serve HTTPS with a generated CA; needs --token or --client-ca-auth. Without it (plain HTTP, for tests) loopback callers without credentials are cluster admins.")
     var tls = false
 
-    @Option(help: "Bearer token that authenticates as user admin.")
+    @Option(help: "Bearer token that authenticates as user admin, a cluster admin (group system:masters).")
     var token: String?
 
-    @Flag(name: .customLong("client-ca-auth"), help: "Authenticate client certificates issued by the emulator's CA; the kubeconfig gets one.")
+    @Flag(name: .customLong("client-ca-auth"), help: "Authenticate client certificates issued by the emulator's CA (CN user, O groups); without --token the kubeconfig gets one for a cluster admin.")
     var clientCAAuth = false
 
     @Option(help: "Watch events kept for replay; older resourceVersions get 410 Expired.")
     var history = 1000
 
-    @Flag(help: "Serve the /_emulator/ admin endpoint (loopback clients only).")
+    @Flag(help: "Serve the /_emulator/ admin endpoint (to cluster admins on loopback only).")
     var admin = false
 
     @Option(name: .customLong("bookmark-interval"), help: "Seconds between watch bookmarks.")
@@ -85,6 +85,10 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
     func validate() throws {
         if clientCAAuth && !tls { throw ValidationError("--client-ca-auth needs --tls") }
         if token != nil && !tls { throw ValidationError("--token needs --tls: kubectl sends no bearer token over plain http") }
+        if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+        if tls && token == nil && !clientCAAuth {
+            throw ValidationError("--tls needs --token or --client-ca-auth: without a way to authenticate every request would be refused")
+        }
         guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         if let unpullableImages, (try? Regex(unpullableImages)) == nil {
             throw ValidationError("--unpullable-images is not a valid regular expression: \(unpullableImages)")

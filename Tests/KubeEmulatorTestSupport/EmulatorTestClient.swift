@@ -25,8 +25,10 @@ public struct EmulatorTestClient: Sendable {
 
     public let emulator: KubeEmulator
     public let http: HTTPClient
+    /// The bearer token sent with every request; nil or empty: none.
     public let token: String?
 
+    /// A client of `emulator`; `token` defaults to the emulator's `--token` (pass "" for none).
     public init(emulator: KubeEmulator, http: HTTPClient, token: String? = nil) {
         self.emulator = emulator
         self.http = http
@@ -57,7 +59,7 @@ public struct EmulatorTestClient: Sendable {
         request.method = method
         if let authorization {
             request.headers.add(name: "Authorization", value: authorization)
-        } else if let token {
+        } else if let token, !token.isEmpty {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         let bytes = rawBody ?? body?.serialized()
@@ -94,7 +96,7 @@ public struct EmulatorTestClient: Sendable {
     /// Opens a watch and returns its events as they arrive.
     public func watch(_ path: String, headers: [(String, String)] = []) async throws -> WatchReader {
         var request = HTTPClientRequest(url: emulator.url + path)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token, !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await http.execute(request, timeout: .seconds(600))
         return WatchReader(status: Int(response.status.code), body: response.body)

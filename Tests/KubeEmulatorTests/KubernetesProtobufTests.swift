@@ -291,7 +291,7 @@ import TandemTestSupport
                 }
             }
         }
-        #expect(tables.count == 239)
+        #expect(tables.count == 247)
     }
 
     @Test func tablesHaveUniqueFieldNumbersAndJSONNames() {

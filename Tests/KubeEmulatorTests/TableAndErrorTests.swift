@@ -142,7 +142,7 @@ struct ErrorReasonTests {
     func clientCertificates() async throws {
         try await withEmulator({ $0.tls = true; $0.clientCertificateAuth = true }) { client in
             let pki = try #require(client.emulator.pki)
-            let http = try EmulatorTestClient.makeHTTPClient(for: client.emulator, clientCertificate: try pki.issueClientCertificate(user: "alice", groups: ["dev"]))
+            let http = try EmulatorTestClient.makeHTTPClient(for: client.emulator, clientCertificate: try pki.issueClientCertificate(user: "alice", groups: ["system:masters"]))
             let withCert = EmulatorTestClient(emulator: client.emulator, http: http)
             let status = try await withCert.get("/api/v1/namespaces").status
             try await http.shutdown()

@@ -140,6 +140,12 @@ struct RunPodsTests {
     @Test("volumes and the downward API appear inside the container; the service-account token authenticates")
     func volumesAndServiceAccount() async throws {
         try await RunPods.withCluster { client in
+            // RBAC is enforced: the pod's account may list pods once bound to view.
+            _ = try await client.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "default-view"],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"],
+                "subjects": [["kind": "ServiceAccount", "name": "default", "namespace": "default"]],
+            ])
             _ = try await client.post("/api/v1/namespaces/default/configmaps", [
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "namespace": "default"], "data": ["mode": "fast"],
             ])

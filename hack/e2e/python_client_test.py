@@ -30,13 +30,14 @@ def check(description, condition, detail=""):
 
 
 def admin(path, body=None):
-    """POSTs to the emulator's loopback admin endpoint."""
+    """POSTs to the emulator's admin endpoint (loopback, cluster admins only: the kubeconfig's token)."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    authorization = client.Configuration.get_default_copy().api_key["authorization"]
     request = urllib.request.Request(
-        os.environ["EMULATOR_URL"] + path, method="POST",
-        data=json.dumps(body or {}).encode(), headers={"Content-Type": "application/json"})
+        os.environ["EMULATOR_URL"] + path, method="POST", data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": authorization})
     with urllib.request.urlopen(request, context=context, timeout=10) as response:
         return json.loads(response.read())
 
@@ -142,8 +143,43 @@ def main():
     remaining = custom.list_namespaced_custom_object("example.com", "v1", "default", "widgets")["items"]
     check("custom object deleted", sorted(i["metadata"]["name"] for i in remaining) == ["w1", "w2"])
 
+    check_rbac(api)
+
     print(f"e2e-python: {PASSED} passed, {FAILED} failed")
     return 0 if FAILED == 0 else 1
+
+
+def check_rbac(api):
+    """A service account's TokenRequest token: forbidden in kube-apiserver's words until a binding grants it."""
+    core = client.CoreV1Api(api)
+    core.create_namespaced_service_account("default", client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="py-robot")))
+    issued = core.create_namespaced_service_account_token("py-robot", "default", client.AuthenticationV1TokenRequest(
+        spec=client.V1TokenRequestSpec(audiences=[], expiration_seconds=600)))
+    check("TokenRequest returns a token and its expiry", bool(issued.status.token) and issued.status.expiration_timestamp is not None)
+    robot_config = client.Configuration.get_default_copy()
+    robot_config.api_key = {"authorization": "Bearer " + issued.status.token}
+    robot_config.refresh_api_key_hook = None  # the kubeconfig loader's hook would restore the admin token
+    robot = client.ApiClient(robot_config)
+    expected = 'pods is forbidden: User "system:serviceaccount:default:py-robot" cannot list resource "pods" in API group "" in the namespace "default"'
+    try:
+        client.CoreV1Api(robot).list_namespaced_pod("default")
+        check("a service account without bindings is forbidden", False)
+    except ApiException as error:
+        body = json.loads(error.body)
+        check("a service account without bindings gets 403 with kube-apiserver's message",
+              error.status == 403 and body["reason"] == "Forbidden" and body["message"] == expected, body)
+    attributes = client.V1ResourceAttributes(namespace="default", verb="list", resource="pods")
+    review = client.AuthorizationV1Api(robot).create_self_subject_access_review(
+        client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(resource_attributes=attributes)))
+    check("SelfSubjectAccessReview says no before the binding", review.status.allowed is False)
+    client.RbacAuthorizationV1Api(api).create_namespaced_role_binding("default", client.V1RoleBinding(
+        metadata=client.V1ObjectMeta(name="py-robot-view"),
+        role_ref=client.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name="view"),
+        subjects=[client.RbacV1Subject(kind="ServiceAccount", name="py-robot", namespace="default")]))
+    check("after a view binding the token lists pods", len(client.CoreV1Api(robot).list_namespaced_pod("default").items) >= 2)
+    review = client.AuthorizationV1Api(robot).create_self_subject_access_review(
+        client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(resource_attributes=attributes)))
+    check("SelfSubjectAccessReview says yes after it", review.status.allowed is True)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,17 @@ import Foundation
 import KubeAPI
 import Logging
 
-/// The emulator's request responder: authentication, routing to discovery, OpenAPI, resources
-/// and the admin endpoint, injected faults, counters and the request log.
+/// The emulator's request responder: authentication, authorization (RBAC), routing to
+/// discovery, OpenAPI, resources and the admin endpoint, injected faults, counters and the
+/// request log.
 struct EmulatorAPI: Sendable {
     let store: ObjectStore
     let settings: EmulatorSettings
     let authenticator: Authenticator
+    /// The RBAC policy every authenticated request is authorized against.
+    let policies: RBACPolicyCache
+    /// The issuer of service-account tokens (TokenRequest).
+    let tokens: ServiceAccountTokens
     let counters: RequestCounters
     let faults: FaultInjector
     let admin: AdminEndpoint?
@@ -21,17 +26,17 @@ struct EmulatorAPI: Sendable {
         let started = ContinuousClock.now
         let route = Route.parse(EmulatorRequest.segments(of: raw.head.uri))
         let headers = raw.head.headers.map { ($0.name, $0.value) }
-        let outcome = authenticator.authenticate(authorization: raw.head.headers.first(name: "authorization"), peer: raw.peer)
-        var user = "system:anonymous"
-        if case .user(let name) = outcome { user = name }
+        let outcome = authenticator.authenticate(authorization: raw.head.headers.first(name: "authorization"), peer: raw.peer, remote: raw.remoteAddress)
+        var user = UserInfo.anonymous
+        if case .user(let authenticated) = outcome { user = authenticated }
         let request = EmulatorRequest(method: raw.head.method.rawValue, uri: raw.head.uri, headers: headers, body: raw.body, user: user)
         var (verb, resource) = (request.method.lowercased(), "")
         let response: EmulatorResponse
-        if case .admin(let segments) = route {
-            response = await admin?.respond(segments, request: request, remoteAddress: raw.remoteAddress)
-                ?? .status(KubeStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
-        } else if outcome == .rejected || (outcome == .anonymous && !Authenticator.isPublic(route)) {
+        if outcome == .rejected || (outcome == .anonymous && !Authenticator.isPublic(route)) {
             response = .status(.unauthorized())
+        } else if case .admin(let segments) = route {
+            response = await admin?.respond(segments, request: request, remote: raw.remoteAddress)
+                ?? .status(KubeStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
         } else if raw.bodyTooLarge {
             response = .status(.requestEntityTooLarge(limit: maxBodyBytes))
         } else {
@@ -39,18 +44,24 @@ struct EmulatorAPI: Sendable {
                 resource = path.subresource.map { "\(path.plural)/\($0)" } ?? path.plural
                 verb = Self.verb(for: request, path: path)
             }
-            let (delay, failure) = faults.decide(verb: verb, resource: resource)
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            if let failure {
-                response = .status(failure)
+            let attributes = AuthorizationAttributes(route: route, request: request, user: user)
+            let decision = policies.authorizer.authorize(attributes)
+            if !decision.allowed {
+                response = .status(Authorizer.forbidden(attributes, reason: decision.reason))
             } else {
-                response = await serve(route, request: request)
+                let (delay, failure) = faults.decide(verb: verb, resource: resource)
+                if delay > .zero { try? await Task.sleep(for: delay) }
+                if let failure {
+                    response = .status(failure)
+                } else {
+                    response = await serve(route, request: request)
+                }
             }
         }
         counters.record(verb: verb, resource: resource, userAgent: request.userAgent, code: response.statusCode)
         logger.debug("request", metadata: [
             "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.statusCode)",
-            "duration": "\(ContinuousClock.now - started)", "userAgent": "\(request.userAgent)", "user": "\(user)",
+            "duration": "\(ContinuousClock.now - started)", "userAgent": "\(request.userAgent)", "user": "\(user.name)",
         ])
         return response
     }
@@ -114,6 +125,7 @@ struct EmulatorAPI: Sendable {
             guard let definition = registry.definition(group: path.group, version: path.version, plural: path.plural) else { return notFound() }
             if !definition.namespaced, path.namespace != nil { return notFound() }
             if definition.namespaced, path.namespace == nil, path.name != nil { return notFound() }
+            if let response = authResource(definition, path: path, request: request) { return response }
             if let response = await nodeSubresource(definition, path: path, request: request) { return response }
             return await ResourceHandler(definition: definition, path: path, request: request, store: store, settings: settings).handle()
         }

@@ -14,10 +14,10 @@ struct EmulatorRequest: Sendable {
     /// Header names lowercased.
     var headers: [String: String]
     var body: [UInt8]
-    /// The authenticated user name ("system:anonymous" without credentials).
-    var user: String
+    /// The authenticated user (`system:anonymous` without credentials).
+    var user: UserInfo
 
-    init(method: String, uri: String, headers: [(String, String)], body: [UInt8], user: String) {
+    init(method: String, uri: String, headers: [(String, String)], body: [UInt8], user: UserInfo) {
         self.method = method
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts[0])
@@ -51,6 +51,35 @@ struct EmulatorRequest: Sendable {
     var contentType: String? {
         guard let value = headers["content-type"], !value.isEmpty else { return nil }
         return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    /// The body as an object: JSON, YAML (`application/yaml`, and apply patches that are not JSON)
+    /// or Kubernetes protobuf.
+    func decodedObject() throws(KubeStatus) -> JSONValue {
+        let type = contentType ?? "application/json"
+        let value: JSONValue
+        switch type {
+        case _ where type == "application/json" || (type == "application/apply-patch+yaml" && Self.looksLikeJSON(body)):
+            do { value = try JSONValue(parsing: body, rejectDuplicateKeys: false) } catch {
+                throw KubeStatus.badRequest("error decoding JSON: \(error)")
+            }
+        case "application/vnd.kubernetes.protobuf":
+            do { value = try KubernetesProtobuf.decode(body) } catch {
+                throw KubeStatus.badRequest("error decoding protobuf: \(error)")
+            }
+        case "application/yaml", "application/apply-patch+yaml":
+            do { value = try JSONValue(yaml: String(decoding: body, as: UTF8.self)) } catch {
+                throw KubeStatus.badRequest("error decoding YAML: \(error)")
+            }
+        default:
+            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        }
+        guard value.objectValue != nil else { throw KubeStatus.badRequest("the body of the request must be a JSON object") }
+        return value
+    }
+
+    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
+        body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
     }
 
     /// A boolean query parameter, read as Go's `strconv.ParseBool` does (`1`, `t`, `T`, `TRUE`, `true`, `True`).

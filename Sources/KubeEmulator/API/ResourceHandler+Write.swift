@@ -2,32 +2,9 @@ import Foundation
 import KubeAPI
 
 extension ResourceHandler {
-    /// The request body as an object (JSON, or YAML for `application/yaml`).
+    /// The request body as an object (JSON, YAML for `application/yaml`, or protobuf).
     func decodedBody() throws(KubeStatus) -> JSONValue {
-        let type = request.contentType ?? "application/json"
-        let value: JSONValue
-        switch type {
-        case _ where type == "application/json" || (type == "application/apply-patch+yaml" && Self.looksLikeJSON(request.body)):
-            do { value = try JSONValue(parsing: request.body, rejectDuplicateKeys: false) } catch {
-                throw KubeStatus.badRequest("error decoding JSON: \(error)")
-            }
-        case "application/vnd.kubernetes.protobuf":
-            do { value = try KubernetesProtobuf.decode(request.body) } catch {
-                throw KubeStatus.badRequest("error decoding protobuf: \(error)")
-            }
-        case "application/yaml", "application/apply-patch+yaml":
-            do { value = try JSONValue(yaml: String(decoding: request.body, as: UTF8.self)) } catch {
-                throw KubeStatus.badRequest("error decoding YAML: \(error)")
-            }
-        default:
-            throw KubeStatus(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
-        }
-        guard value.objectValue != nil else { throw KubeStatus.badRequest("the body of the request must be a JSON object") }
-        return value
-    }
-
-    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
-        body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+        try request.decodedObject()
     }
 
     /// Checks the body's apiVersion and kind against the endpoint, as the decoder does. Built-in
@@ -130,6 +107,7 @@ extension ResourceHandler {
         admitted[path: ["metadata", "generation"]] = definition.tracksGeneration ? .int(1) : nil
         if definition.isCustom, definition.hasStatus { admitted["status"] = nil }
         try KindSemantics.prepareForCreate(&admitted, definition: definition, now: now)
+        try RBACEscalation.check(definition, object: admitted, old: nil, user: request.user, namespace: namespace, state: state)
         if !ownershipRecorded { admitted = recordOwnership(from: nil, to: admitted, subresource: nil) }
         if isDryRun { return (admitted, warnings) }
         let stored = state.put(definition.storageKey, key(name), admitted)
@@ -213,6 +191,7 @@ extension ResourceHandler {
         }
         if !ownershipRecorded { admitted = recordOwnership(from: old, to: admitted, subresource: subresource) }
         if admitted == old { return (old, warnings) }
+        try RBACEscalation.check(definition, object: admitted, old: old, user: request.user, namespace: namespace, state: state)
         if isDryRun { return (admitted, warnings) }
         if admitted[path: ["metadata", "deletionTimestamp"]] != nil, (admitted[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty,
             !(definition.kind == "Namespace" && !(admitted[path: ["spec", "finalizers"]]?.arrayValue ?? []).isEmpty)

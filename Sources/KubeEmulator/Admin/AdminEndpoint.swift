@@ -1,10 +1,15 @@
 import Foundation
 import KubeAPI
 import KubeNodeAgent
+import NIOCore
 
-/// `/_emulator/…`: test controls on the API port, answered only to loopback clients and only
-/// with `--admin`. See README's "kube-emulator admin endpoint".
+/// `/_emulator/…`: test controls on the API port, served only with `--admin` and answered only to
+/// authenticated cluster admins (`system:masters`) connecting from a loopback address.
+/// See README's "kube-emulator admin endpoint".
 struct AdminEndpoint: Sendable {
+    /// The longest simulated outage `POST /_emulator/outage` accepts: one day.
+    static let maximumOutageSeconds = 86_400.0
+
     let store: ObjectStore
     let counters: RequestCounters
     let faults: FaultInjector
@@ -13,9 +18,14 @@ struct AdminEndpoint: Sendable {
     /// The node agent of `--run-pods` (for the image catalog), or nil.
     var nodeAgent: NodeAgent? = nil
 
-    func respond(_ segments: [String], request: EmulatorRequest, remoteAddress: String) async -> EmulatorResponse {
-        guard Self.isLoopback(remoteAddress) else {
-            return .status(.forbidden("the emulator admin endpoint answers loopback clients only"))
+    /// Answers an authenticated request; anyone but a loopback `system:masters` member gets 403.
+    func respond(_ segments: [String], request: EmulatorRequest, remote: SocketAddress?) async -> EmulatorResponse {
+        let attributes = AuthorizationAttributes.nonResource(request.user, verb: request.method.lowercased(), path: request.path)
+        guard request.user.isPrivileged else {
+            return .status(Authorizer.forbidden(attributes, reason: "the emulator admin endpoint needs a member of group \(UserInfo.mastersGroup)"))
+        }
+        guard LoopbackAddress.contains(remote) else {
+            return .status(Authorizer.forbidden(attributes, reason: "the emulator admin endpoint answers loopback clients only"))
         }
         if segments == ["image-catalog"] { return imageCatalog(request) }
         var body: JSONValue = .emptyObject
@@ -55,8 +65,15 @@ struct AdminEndpoint: Sendable {
             guard let mode = ConnectionGate.Admission(rawValue: body["mode"]?.stringValue ?? "") else {
                 return .status(.badRequest("outage \"mode\" must be one of serve, refuse, hang"))
             }
+            var duration: Double?
+            if let value = body["durationSeconds"], value != .null {
+                guard let seconds = value.doubleValue, seconds > 0, seconds <= Self.maximumOutageSeconds else {
+                    return .status(.badRequest("outage \"durationSeconds\" must be a number of seconds above 0 and at most \(Int(Self.maximumOutageSeconds)), got \(value.jsonString)"))
+                }
+                duration = seconds
+            }
             gate.set(mode)
-            if let seconds = body["durationSeconds"]?.doubleValue, mode != .serve {
+            if let seconds = duration, mode != .serve {
                 let gate = self.gate
                 Task {
                     try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
@@ -98,9 +115,5 @@ struct AdminEndpoint: Sendable {
         default:
             return .status(.methodNotAllowed())
         }
-    }
-
-    static func isLoopback(_ address: String) -> Bool {
-        address.contains("127.") || address.contains("::1") || address.contains("localhost")
     }
 }

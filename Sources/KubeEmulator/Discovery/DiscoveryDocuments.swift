@@ -57,12 +57,12 @@ struct DiscoveryDocuments: Sendable {
             if !definition.shortNames.isEmpty { entry["shortNames"] = .array(definition.shortNames.map { .string($0) }) }
             if !definition.categories.isEmpty { entry["categories"] = .array(definition.categories.map { .string($0) }) }
             resources.append(entry)
-            for (subresource, kind) in subresources(of: definition) {
+            for (subresource, kind, verbs) in subresources(of: definition) {
                 resources.append([
                     "name": .string("\(definition.plural)/\(subresource)"), "singularName": "",
                     "namespaced": .bool(definition.namespaced), "kind": .string(kind.kind),
                     "group": .string(kind.group), "version": .string(kind.version),
-                    "verbs": ["get", "patch", "update"],
+                    "verbs": .array(verbs.map { .string($0) }),
                 ])
             }
         }
@@ -70,10 +70,13 @@ struct DiscoveryDocuments: Sendable {
                 "resources": .array(resources)]
     }
 
-    private func subresources(of definition: ResourceDefinition) -> [(String, GroupVersionKind)] {
-        var result: [(String, GroupVersionKind)] = []
-        if definition.hasStatus { result.append(("status", definition.gvk)) }
-        if definition.scale != nil { result.append(("scale", GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"))) }
+    private func subresources(of definition: ResourceDefinition) -> [(String, GroupVersionKind, [String])] {
+        var result: [(String, GroupVersionKind, [String])] = []
+        if definition.hasStatus { result.append(("status", definition.gvk, ["get", "patch", "update"])) }
+        if definition.scale != nil { result.append(("scale", GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"), ["get", "patch", "update"])) }
+        if definition.group.isEmpty, definition.plural == "serviceaccounts" {
+            result.append(("token", GroupVersionKind(group: "authentication.k8s.io", version: "v1", kind: "TokenRequest"), ["create"]))
+        }
         return result
     }
 
@@ -95,10 +98,10 @@ struct DiscoveryDocuments: Sendable {
                     if !definition.categories.isEmpty { entry["categories"] = .array(definition.categories.map { .string($0) }) }
                     let subresources = subresources(of: definition)
                     if !subresources.isEmpty {
-                        entry["subresources"] = .array(subresources.map { name, kind in
+                        entry["subresources"] = .array(subresources.map { name, kind, verbs in
                             ["subresource": .string(name),
                              "responseKind": ["group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind)],
-                             "verbs": ["get", "patch", "update"]]
+                             "verbs": .array(verbs.map { .string($0) })]
                         })
                     }
                     return entry

@@ -15,7 +15,8 @@ struct HTTPServer: Sendable {
         /// True when the body exceeded the limit (and was drained, not kept).
         var bodyTooLarge: Bool
         var peer: ClientIdentity?
-        var remoteAddress: String
+        /// The client's address (nil when the socket no longer knows it).
+        var remoteAddress: SocketAddress?
     }
 
     typealias Responder = @Sendable (RawRequest) async -> EmulatorResponse
@@ -71,7 +72,7 @@ struct HTTPServer: Sendable {
         _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, responder: Responder
     ) async throws {
         let channel = connection.channel
-        let remote = channel.remoteAddress?.description ?? "unknown"
+        let remote = channel.remoteAddress
         // Read once the handshake is done, i.e. when the first request has arrived.
         var peer: ClientIdentity?
         var peerResolved = tls == nil

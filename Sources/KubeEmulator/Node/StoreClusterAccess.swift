@@ -109,10 +109,12 @@ struct StoreClusterAccess: ClusterAccess {
 
     func serviceAccountToken(namespace: String, serviceAccount: String, audiences: [String], expirationSeconds: Int,
                              boundPod: (name: String, uid: String)) throws(KubeStatus) -> (token: String, expiration: Date) {
-        let exists = store.read { $0.object(StorageKey(group: "", resource: "serviceaccounts"), ObjectKey(namespace: namespace, name: serviceAccount)) != nil }
-        guard exists || serviceAccount == "default" else {
+        let account = store.read { $0.object(StorageKey(group: "", resource: "serviceaccounts"), ObjectKey(namespace: namespace, name: serviceAccount)) }
+        guard account != nil || serviceAccount == "default" else {
             throw KubeStatus.notFound(resource: "serviceaccounts", group: "", name: serviceAccount)
         }
-        return tokens.issue(namespace: namespace, serviceAccount: serviceAccount, expirationSeconds: expirationSeconds)
+        return tokens.issue(namespace: namespace, name: serviceAccount, serviceAccountUID: account.flatMap(StoreState.uid(of:)),
+                            boundPod: .init(name: boundPod.name, uid: boundPod.uid), audiences: audiences,
+                            expirationSeconds: Int64(expirationSeconds))
     }
 }

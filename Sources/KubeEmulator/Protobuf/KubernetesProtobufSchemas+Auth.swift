@@ -4,8 +4,21 @@
 // for Go pointer fields, `.always` for non-pointer fields without `omitempty` and for structs.
 
 extension KubernetesProtobufSchemas {
-    /// Tables for authentication.k8s.io/v1: TokenRequest.
+    /// Tables for authentication.k8s.io/v1: TokenRequest and SelfSubjectReview.
     static let authenticationV1: [ProtobufMessageSchema] = [
+        ProtobufMessageSchema("authentication.v1.UserInfo", [
+            .init(1, "username", .string),
+            .init(2, "uid", .string),
+            .init(3, "groups", .list(.string)),
+            .init(4, "extra", .map(.stringList)),
+        ]),
+        ProtobufMessageSchema("authentication.v1.SelfSubjectReviewStatus", [
+            .init(1, "userInfo", .message("authentication.v1.UserInfo")),
+        ]),
+        ProtobufMessageSchema("authentication.v1.SelfSubjectReview", [
+            .init(1, "metadata", .message("meta.v1.ObjectMeta"), .always),
+            .init(2, "status", .message("authentication.v1.SelfSubjectReviewStatus"), .always),
+        ]),
         ProtobufMessageSchema("authentication.v1.BoundObjectReference", [
             .init(1, "kind", .string),
             .init(2, "apiVersion", .string),
@@ -80,6 +93,30 @@ extension KubernetesProtobufSchemas {
             .init(1, "metadata", .message("meta.v1.ObjectMeta"), .always),
             .init(2, "spec", .message("authorization.v1.SubjectAccessReviewSpec"), .always),
             .init(3, "status", .message("authorization.v1.SubjectAccessReviewStatus"), .always),
+        ]),
+        ProtobufMessageSchema("authorization.v1.SelfSubjectRulesReviewSpec", [
+            .init(1, "namespace", .string),
+        ]),
+        ProtobufMessageSchema("authorization.v1.ResourceRule", [
+            .init(1, "verbs", .list(.string)),
+            .init(2, "apiGroups", .list(.string)),
+            .init(3, "resources", .list(.string)),
+            .init(4, "resourceNames", .list(.string)),
+        ]),
+        ProtobufMessageSchema("authorization.v1.NonResourceRule", [
+            .init(1, "verbs", .list(.string)),
+            .init(2, "nonResourceURLs", .list(.string)),
+        ]),
+        ProtobufMessageSchema("authorization.v1.SubjectRulesReviewStatus", [
+            .init(1, "resourceRules", .list(.message("authorization.v1.ResourceRule"))),
+            .init(2, "nonResourceRules", .list(.message("authorization.v1.NonResourceRule"))),
+            .init(3, "incomplete", .bool, .always),
+            .init(4, "evaluationError", .string),
+        ]),
+        ProtobufMessageSchema("authorization.v1.SelfSubjectRulesReview", [
+            .init(1, "metadata", .message("meta.v1.ObjectMeta"), .always),
+            .init(2, "spec", .message("authorization.v1.SelfSubjectRulesReviewSpec"), .always),
+            .init(3, "status", .message("authorization.v1.SubjectRulesReviewStatus"), .always),
         ]),
         ProtobufMessageSchema("authorization.v1.LocalSubjectAccessReview", [
             .init(1, "metadata", .message("meta.v1.ObjectMeta"), .always),

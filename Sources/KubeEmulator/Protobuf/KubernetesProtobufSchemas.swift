@@ -41,7 +41,9 @@ enum KubernetesProtobufSchemas {
         "scheduling.k8s.io/v1/PriorityClass": "scheduling.v1.PriorityClass",
         "autoscaling/v1/Scale": "autoscaling.v1.Scale",
         "authentication.k8s.io/v1/TokenRequest": "authentication.v1.TokenRequest",
+        "authentication.k8s.io/v1/SelfSubjectReview": "authentication.v1.SelfSubjectReview",
         "authorization.k8s.io/v1/SelfSubjectAccessReview": "authorization.v1.SelfSubjectAccessReview",
+        "authorization.k8s.io/v1/SelfSubjectRulesReview": "authorization.v1.SelfSubjectRulesReview",
         "authorization.k8s.io/v1/SubjectAccessReview": "authorization.v1.SubjectAccessReview",
         "authorization.k8s.io/v1/LocalSubjectAccessReview": "authorization.v1.LocalSubjectAccessReview",
         // The body of a DELETE from client-go's protobuf clients (Helm's release storage).

@@ -62,9 +62,9 @@ enum BuiltinResources {
             group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", singular: "poddisruptionbudget",
             listKind: "PodDisruptionBudgetList", shortNames: ["pdb"], namespaced: true, hasStatus: true,
             builtinTable: .podDisruptionBudgets, tracksGeneration: true, storageVersion: "v1"),
-    ] + rbac
+    ] + rbac + reviews
 
-    /// RBAC objects are stored and served; authorization itself is not enforced.
+    /// The RBAC objects the authorizer enforces (Sources/KubeEmulator/Auth).
     static let rbac: [ResourceDefinition] = [
         ("Role", "roles", true), ("ClusterRole", "clusterroles", false),
         ("RoleBinding", "rolebindings", true), ("ClusterRoleBinding", "clusterrolebindings", false),
@@ -72,6 +72,18 @@ enum BuiltinResources {
         ResourceDefinition(
             group: "rbac.authorization.k8s.io", version: "v1", kind: kind, plural: plural, singular: kind.lowercased(),
             listKind: "\(kind)List", namespaced: namespaced, builtinTable: .rbac, storageVersion: "v1")
+    }
+
+    /// Create-only kinds that are answered, never stored: access reviews and SelfSubjectReview
+    /// (see `AccessReviewHandler`).
+    static let reviews: [ResourceDefinition] = [
+        ("authorization.k8s.io", "SelfSubjectAccessReview", false), ("authorization.k8s.io", "SelfSubjectRulesReview", false),
+        ("authorization.k8s.io", "SubjectAccessReview", false), ("authorization.k8s.io", "LocalSubjectAccessReview", true),
+        ("authentication.k8s.io", "SelfSubjectReview", false),
+    ].map { group, kind, namespaced in
+        ResourceDefinition(
+            group: group, version: "v1", kind: kind, plural: kind.lowercased() + "s", singular: kind.lowercased(),
+            listKind: "\(kind)List", namespaced: namespaced, verbs: ["create"], storageVersion: "v1")
     }
 
     /// The order kube-apiserver lists its built-in groups in (`/apis`); custom groups follow, sorted.

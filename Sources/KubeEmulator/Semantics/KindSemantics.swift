@@ -60,6 +60,15 @@ enum KindSemantics {
                     .init(reason: "FieldValueInvalid", message: "Invalid value: \(SelectorText.of(object[path: ["spec", "selector"]]).debugDescription): field is immutable", field: "spec.selector")
                 ])
             }
+        case "RoleBinding", "ClusterRoleBinding" where definition.group == RBACPolicy.group:
+            let (proposed, previous) = (RBACPolicy.RoleRef(json: object["roleRef"]), RBACPolicy.RoleRef(json: old["roleRef"]))
+            if proposed != previous {
+                throw KubeStatus.invalid(kind: definition.kind, group: definition.group, name: object[path: ["metadata", "name"]]?.stringValue ?? "", causes: [
+                    .init(reason: "FieldValueInvalid",
+                          message: "Invalid value: rbac.RoleRef{APIGroup:\(GoQuoted.string(proposed.apiGroup)), Kind:\(GoQuoted.string(proposed.kind)), Name:\(GoQuoted.string(proposed.name))}: cannot change roleRef",
+                          field: "roleRef")
+                ])
+            }
         case "CustomResourceDefinition":
             CustomResourceDefinitions.applyDefaults(to: &object)
             let causes = CustomResourceDefinitions.validate(object)

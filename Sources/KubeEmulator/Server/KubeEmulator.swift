@@ -67,11 +67,13 @@ public final class KubeEmulator: Sendable {
     }
 
     private static func start(_ configuration: KubeEmulatorConfiguration, nodeAgent: NodeAgent?, logger: Logger) async throws -> KubeEmulator {
+        try configuration.validate()
         let pki = configuration.tls
             ? try EmulatorPKI.generate(clusterName: configuration.name, extraServerNames: nodeAgent.map { [$0.hostAddress] } ?? []) : nil
         let tlsContext = try pki.map { try NIOSSLContext(configuration: $0.makeServerTLSConfiguration(requestClientCertificates: configuration.clientCertificateAuth)) }
         let store = ObjectStore(historyCapacity: configuration.historySize)
         seedNamespaces(store)
+        store.modify { BootstrapPolicy.seed(&$0, now: Date()) }
         store.modify { $0.gracefulPodDeletion = nodeAgent != nil }
         let counters = RequestCounters()
         let faults = FaultInjector()
@@ -103,7 +105,9 @@ public final class KubeEmulator: Sendable {
         let api = EmulatorAPI(
             store: store,
             settings: EmulatorSettings(bookmarkInterval: configuration.bookmarkInterval, serverAddress: "\(configuration.host):\(port)"),
-            authenticator: Authenticator(token: configuration.token, clientCertificates: configuration.clientCertificateAuth, serviceAccounts: tokens),
+            authenticator: Authenticator(tls: configuration.tls, token: configuration.token, clientCertificates: configuration.clientCertificateAuth,
+                                         serviceAccounts: tokens, store: store),
+            policies: RBACPolicyCache(store: store), tokens: tokens,
             counters: counters, faults: faults,
             admin: configuration.admin
                 ? AdminEndpoint(store: store, counters: counters, faults: faults, gate: gate, simulator: simulator, nodeAgent: nodeAgent) : nil,
@@ -181,7 +185,9 @@ public final class KubeEmulator: Sendable {
 
     // MARK: Test and demo controls
 
-    /// The kubeconfig entry for this cluster: its CA, and the token or a freshly issued client certificate.
+    /// The kubeconfig entry for this cluster: its CA, and the token or a freshly issued client
+    /// certificate (for `user` in `groups`, a cluster admin by default). Without TLS the entry
+    /// holds the token, or none: loopback callers of the plain-HTTP port need no credentials.
     public func kubeconfigEntry(context: String, user: String = "admin", groups: [String] = ["system:masters"]) throws -> KubeconfigEntry {
         let credentials: KubeconfigEntry.Credentials
         if let token = configuration.token {

@@ -10,13 +10,21 @@ public struct KubeEmulatorConfiguration: Sendable {
     public var name = "kube"
     /// Serve HTTPS with a generated CA. Defaults to false (plain HTTP).
     public var tls = false
-    /// The bearer token that authenticates (as user `admin`). Defaults to nil: tokens are refused.
+    /// The bearer token that authenticates as user `admin`, a cluster admin (group
+    /// `system:masters`). Defaults to nil: only service-account tokens are accepted.
     public var token: String?
-    /// Authenticate verified client certificates (CN = user). Requires `tls`. Defaults to false.
+    /// Authenticate client certificates issued by the emulator's CA (CN = user, O = groups).
+    /// Requires `tls`. Defaults to false.
+    ///
+    /// With `tls`, `token` or this must be set: the emulator refuses to start with no way to
+    /// authenticate. Without `tls` (the plain-HTTP port, for tests) loopback callers without
+    /// credentials are `system:unsecured` in `system:masters`, as kube-apiserver's former
+    /// insecure port; other callers must authenticate.
     public var clientCertificateAuth = false
     /// Watch events kept for replay; resuming from older ones gets 410 Expired. Defaults to 1000.
     public var historySize = 1000
-    /// Serve the `/_emulator/` admin endpoint to loopback clients. Defaults to false.
+    /// Serve the `/_emulator/` admin endpoint, to cluster admins (`system:masters`) on loopback
+    /// addresses only. Defaults to false.
     public var admin = false
     /// How often watches asking for bookmarks get one. Defaults to 60 s.
     public var bookmarkInterval: Duration = .seconds(60)
@@ -41,4 +49,28 @@ public struct KubeEmulatorConfiguration: Sendable {
     public var nodeAgent = NodeAgentConfiguration()
 
     public init() {}
+
+    /// Checks that the settings fit together.
+    /// - Throws: ``KubeEmulatorConfigurationError`` naming the setting that is missing.
+    public func validate() throws(KubeEmulatorConfigurationError) {
+        if clientCertificateAuth && !tls { throw .clientCertificatesNeedTLS }
+        if tls && (token ?? "").isEmpty && !clientCertificateAuth { throw .noWayToAuthenticate }
+    }
+}
+
+/// A `KubeEmulatorConfiguration` whose settings do not fit together.
+public enum KubeEmulatorConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `clientCertificateAuth` without `tls`.
+    case clientCertificatesNeedTLS
+    /// `tls` with neither a `token` nor `clientCertificateAuth`: nobody could authenticate.
+    case noWayToAuthenticate
+
+    public var description: String {
+        switch self {
+        case .clientCertificatesNeedTLS:
+            return "client-certificate authentication (--client-ca-auth) needs TLS (--tls)"
+        case .noWayToAuthenticate:
+            return "TLS (--tls) needs a way to authenticate: a bearer token (--token) or client certificates (--client-ca-auth); without one every request would be refused"
+        }
+    }
 }

@@ -61,6 +61,10 @@ struct StoreState: Sendable {
     /// Pods on a node are deleted as kube-apiserver does with a kubelet running them: marked with
     /// `deletionTimestamp` and kept until the kubelet has stopped them (`--run-pods`).
     var gracefulPodDeletion = false
+    /// Bumped on every change of an RBAC object, so the authorizer knows when to re-read them.
+    private(set) var rbacGeneration = 0
+    /// True while aggregated ClusterRoles are being rewritten (their own writes do not recurse).
+    var aggregatingClusterRoles = false
 
     /// Events a watch may fall behind by before it is closed (the client then resumes from its last resourceVersion).
     static let watchBufferLimit = 10_000
@@ -101,7 +105,8 @@ struct StoreState: Sendable {
         objects[storage, default: [:]][key] = stored
         reindex(ObjectRef(storage: storage, key: key), from: previous, to: stored)
         publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: previous == nil ? .added : .modified, object: stored, previous: previous))
-        return stored
+        noteRBACChange(storage)
+        return objects[storage]?[key] ?? stored
     }
 
     /// Stores a new object made by the emulator's own controllers, with the metadata the server
@@ -127,6 +132,7 @@ struct StoreState: Sendable {
         objects[storage]?[key] = nil
         reindex(ObjectRef(storage: storage, key: key), from: previous, to: nil)
         publish(StoredEvent(resourceVersion: resourceVersion, storage: storage, type: .deleted, object: last, previous: previous))
+        noteRBACChange(storage)
         return last
     }
 
@@ -169,6 +175,13 @@ struct StoreState: Sendable {
         } else if let previous, let uid = Self.uid(of: previous), dependentsByOwner[uid] != nil {
             garbageCandidates.insert(uid)
         }
+    }
+
+    /// Counts an RBAC change and, for a ClusterRole, re-aggregates the ClusterRoles that select others.
+    private mutating func noteRBACChange(_ storage: StorageKey) {
+        guard storage.group == RBACPolicy.group else { return }
+        rbacGeneration += 1
+        if storage.resource == "clusterroles" { aggregateClusterRoles() }
     }
 
     static func uid(of object: JSONValue) -> String? {
