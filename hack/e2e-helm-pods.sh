@@ -63,9 +63,12 @@ step "each cloud's access to the other (hack/peer-access.sh, the server as pods 
 for pair in "eks gke" "gke eks"; do
   read -r home peer <<<"$pair"
   k --context "$home" create namespace "$NS" --dry-run=client -o yaml | k --context "$home" apply -f - >/dev/null
-  PEER_ACCESS_TOKEN="${TOKEN[$peer]}" bash hack/peer-access.sh --mode observe --server "https://${HOST_ADDRESS[$peer]}:${PORT[$peer]}" \
+  # The peer credential is peer-access.sh's own: a bound TokenRequest token of its ServiceAccount,
+  # read through tokenFile, so the observing operator runs under exactly the RBAC it grants.
+  bash hack/peer-access.sh --server "https://${HOST_ADDRESS[$peer]}:${PORT[$peer]}" \
     -o "$WORK/$peer.peer.kubeconfig" "$peer" "$NS" 2>>"$LOGS/peer-access.log"
-  k --context "$home" -n "$NS" create secret generic tandem-peers --from-file=kubeconfig="$WORK/$peer.peer.kubeconfig" >/dev/null
+  k --context "$home" -n "$NS" create secret generic tandem-peers --from-file=kubeconfig="$WORK/$peer.peer.kubeconfig" \
+    --from-file="$WORK/$peer.token" >/dev/null
 done
 expect_output "the peer kubeconfig names the peer's pod-network address" "server: https://${HOST_ADDRESS[gke]}:${PORT[gke]}" -- \
   cat "$WORK/gke.peer.kubeconfig"
@@ -120,6 +123,37 @@ EKS_MOVED=$(k --context eks get events -o json | jq -r '[.items[] | select(.reas
 GKE_MOVED=$(k --context gke get events -o json | jq -r '[.items[] | select(.reason == "ClusterPromoted" and (.message | test("gke: moving to 2.2.0")))][0] | .eventTime // .firstTimestamp // .metadata.creationTimestamp // ""')
 expect_output "gke's operator moved gke only after eks's operator had moved eks (and eks baked)" 'yes' -- \
   bash -c "[[ -n '$EKS_MOVED' && -n '$GKE_MOVED' && '$EKS_MOVED' < '$GKE_MOVED' ]] && echo yes"
+
+step "the chart's RBAC is exactly enough (RBAC enforced; the operator's ServiceAccount, by a token of its own)"
+# as_operator CLUSTER ARGS...: kubectl as the chart's ServiceAccount in CLUSTER (server and CA
+# from the context, no client certificate).
+as_operator() {
+  local cluster=$1 server ca_file
+  shift
+  server=$(k config view --raw --minify --flatten --context "$cluster" -o 'jsonpath={.clusters[0].cluster.server}')
+  ca_file="$WORK/$cluster.ca"
+  k config view --raw --minify --flatten --context "$cluster" -o 'jsonpath={.clusters[0].cluster.certificate-authority-data}' \
+    | base64 -d >"$ca_file"
+  KUBECONFIG=/dev/null "$KUBECTL" --server "$server" --certificate-authority "$ca_file" \
+    --token "$(k --context "$cluster" -n "$NS" create token tandem-tandem-operator --duration=10m)" "$@"
+}
+for cluster in eks gke; do
+  expect_equal "[$cluster] the operator's log has no Forbidden (nothing it does was refused)" 0 \
+    "$(grep -ci 'forbidden' "$LOGS/peer-access.log" <(k --context "$cluster" -n "$NS" logs -l app.kubernetes.io/name=tandem-operator --tail=-1) \
+      | awk -F: '{ sum += $NF } END { print sum + 0 }')"
+done
+for verb in "list fraudmodels.tandem.dev" "update fraudmodels.tandem.dev --subresource=status" "patch deployments.apps" \
+  "create services" "watch pods" "create events.events.k8s.io"; do
+  # shellcheck disable=SC2086 # "verb resource [flags]"
+  expect_output "the operator may: $verb" '^yes' -- as_operator eks auth can-i $verb -n default
+done
+for verb in "delete deployments.apps" "delete services" "patch fraudmodels.tandem.dev" "update fraudmodels.tandem.dev" \
+  "create events" "list secrets"; do
+  # shellcheck disable=SC2086 # "verb resource [flags]"
+  expect_failure "the operator may not (and never needs to): $verb" '^no' -- as_operator eks auth can-i $verb -n default
+done
+expect_failure "the operator may not read even the peer kubeconfig Secret (the kubelet mounts it)" '^no' -- \
+  as_operator eks auth can-i get secrets/tandem-peers -n "$NS"
 
 for cluster in eks gke; do
   { k --context "$cluster" get fm,deploy,pods -A -o wide; k --context "$cluster" get fm "$NAME" -o yaml; } >"$LOGS/$cluster-state.txt" 2>&1 || true

@@ -6,41 +6,50 @@
 #
 # Usage: hack/peer-access.sh [options] CONTEXT NAMESPACE
 #   CONTEXT    the peer cluster's context in your kubeconfig (you need admin rights there)
-#   NAMESPACE  where the ServiceAccount and its token Secret live in the peer cluster
+#   NAMESPACE  where the ServiceAccount lives in the peer cluster
 #
 # Options:
-#   -o, --output FILE        write the kubeconfig to FILE (mode 600) instead of stdout
+#   -o, --output FILE        write the kubeconfig to FILE and the token to NAME.token beside it
+#                            (both mode 600); the kubeconfig reads the token from that file
+#                            (tokenFile), so a rotated token needs no restart. Without -o, the
+#                            kubeconfig goes to stdout with the token inline.
 #   --name NAME              cluster, user and context name in the kubeconfig; it must match the
 #                            member's `context` in values.clusters (default: CONTEXT)
 #   --server URL             the peer's API server URL as the operator reaches it
 #                            (default: the server of CONTEXT)
-#   --mode manage|observe    manage (default): read and write FraudModels, Deployments,
-#                            Services, events, read pods; observe: read them only
+#   --mode observe|manage    observe (default): read FraudModels, Deployments, Services and
+#                            pods, for a member the operator observes (`mode: observe`);
+#                            manage: also write FraudModel status, apply Deployments and
+#                            Services, record events (for a member it manages)
 #   --watch-namespace NS     grant access in NS only (Role and RoleBinding) instead of
 #                            cluster-wide (ClusterRole); run tandem-operator with --namespace NS
 #   --service-account NAME   the ServiceAccount's name (default: tandem-operator-peer)
-#   --timeout SECONDS        how long to wait for the token controller (default: 60)
+#   --token-duration D       how long the bound token lives, as `kubectl create token --duration`
+#                            takes it (default: 168h); the API server may shorten it (its
+#                            --service-account-max-token-expiration): the script prints the expiry
+#   --legacy-token           a never-expiring token from a kubernetes.io/service-account-token
+#                            Secret instead, revoked only by deleting the Secret (not recommended)
+#   --timeout SECONDS        how long --legacy-token waits for the token controller (default: 60)
 #
 # Environment:
-#   PEER_ACCESS_TOKEN  a bearer token to use instead of the one the token controller writes into
-#                      the Secret. Only for API servers without a token controller (the
-#                      project's kube-emulator, which does not populate service-account token
-#                      Secrets); EKS and GKE never need it. When set, the script does not wait.
 #   KUBECTL            the kubectl to run (default: kubectl)
 #
 # Example (the GKE cluster's access, stored in the EKS cluster for the operator there):
-#   hack/peer-access.sh gke tandem-system > gke.kubeconfig
+#   hack/peer-access.sh -o gke.kubeconfig gke tandem-system
 #   kubectl --context eks -n tandem-system create secret generic tandem-peers \
-#     --from-file=kubeconfig=gke.kubeconfig
+#     --from-file=kubeconfig=gke.kubeconfig --from-file=gke.token
 #
-# Running it again is safe: every object is server-side applied, and the token is reused.
+# Rotation: run it again with the same arguments before the printed expiry (from a CronJob or
+# CI), then replace the Secret (the same command, with --dry-run=client -o yaml | kubectl apply
+# -f -). The kubelet refreshes the mounted Secret and the operator rereads the token file every
+# minute: no restart. Running it again is safe: every object is server-side applied.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
 
-output="" name="" server="" mode=manage watch_namespace="" service_account=tandem-operator-peer
-timeout=60
+output="" name="" server="" mode=observe watch_namespace="" service_account=tandem-operator-peer
+timeout=60 token_duration=168h legacy_token=false
 positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,6 +60,8 @@ while [[ $# -gt 0 ]]; do
     --watch-namespace) watch_namespace=${2:?--watch-namespace needs a namespace}; shift 2 ;;
     --service-account) service_account=${2:?--service-account needs a name}; shift 2 ;;
     --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+    --token-duration) token_duration=${2:?--token-duration needs a duration such as 24h}; shift 2 ;;
+    --legacy-token) legacy_token=true; shift ;;
     -h|--help) usage ;;
     -*) printf 'peer-access: unknown option %s\n' "$1" >&2; usage ;;
     *) positional+=("$1"); shift ;;
@@ -62,6 +73,8 @@ namespace=${positional[1]}
 name=${name:-$context}
 [[ $mode == manage || $mode == observe ]] || die "--mode must be manage or observe, not '$mode'"
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout must be a whole number of seconds, not '$timeout'"
+[[ $token_duration =~ ^([0-9]+(h|m|s))+$ ]] \
+  || die "--token-duration must be a duration such as 24h or 90m, not '$token_duration'"
 dns_label='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
 [[ $namespace =~ $dns_label ]] || die "NAMESPACE '$namespace' is not a DNS label"
 [[ $service_account =~ $dns_label ]] || die "--service-account '$service_account' is not a DNS label"
@@ -74,19 +87,17 @@ kube() { "$kubectl_bin" --context "$context" "$@"; }
 # The rules tandem-operator needs in a member cluster (the chart's ClusterRole minus leases,
 # which live only in the cluster the operator runs in).
 if [[ $mode == manage ]]; then
-  model_verbs='["get", "list", "watch", "patch", "update"]'
-  owned_verbs='["get", "list", "watch", "create", "patch", "delete"]'
-  event_rules='
-  - apiGroups: [""]
-    resources: ["events"]
-    verbs: ["create", "patch"]
+  owned_verbs='["get", "list", "watch", "create", "patch"]'
+  write_rules='
+  - apiGroups: ["tandem.dev"]
+    resources: ["fraudmodels/status"]
+    verbs: ["update"]
   - apiGroups: ["events.k8s.io"]
     resources: ["events"]
     verbs: ["create", "patch"]'
 else
-  model_verbs='["get", "list", "watch"]'
   owned_verbs='["get", "list", "watch"]'
-  event_rules=''
+  write_rules=''
 fi
 if [[ -n $watch_namespace ]]; then
   role_kind=Role
@@ -134,8 +145,8 @@ metadata:
   labels:$labels
 rules:
   - apiGroups: ["tandem.dev"]
-    resources: ["fraudmodels", "fraudmodels/status"]
-    verbs: $model_verbs
+    resources: ["fraudmodels"]
+    verbs: ["get", "list", "watch"]
   - apiGroups: ["apps"]
     resources: ["deployments"]
     verbs: $owned_verbs
@@ -144,7 +155,7 @@ rules:
     verbs: $owned_verbs
   - apiGroups: [""]
     resources: ["pods"]
-    verbs: ["get", "list", "watch"]$event_rules
+    verbs: ["get", "list", "watch"]$write_rules
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ${role_kind}Binding
@@ -159,7 +170,11 @@ subjects:
   - kind: ServiceAccount
     name: $service_account
     namespace: $namespace
----
+EOF
+
+if [[ $legacy_token == true ]]; then
+  # The token controller fills .data.token (and ca.crt) shortly after the Secret is created.
+  kube apply --server-side --field-manager=tandem-peer-access -f - >&2 <<EOF
 apiVersion: v1
 kind: Secret
 metadata:
@@ -170,13 +185,7 @@ metadata:
     kubernetes.io/service-account.name: $service_account
 type: kubernetes.io/service-account-token
 EOF
-
-# The token controller fills .data.token (and ca.crt) shortly after the Secret is created.
-if [[ -n ${PEER_ACCESS_TOKEN:-} ]]; then
-  step "peer-access: using PEER_ACCESS_TOKEN instead of the token controller's token"
-  token=$PEER_ACCESS_TOKEN
-else
-  step "peer-access: waiting up to ${timeout}s for the token in Secret $namespace/$token_secret"
+  step "peer-access: waiting up to ${timeout}s for the never-expiring token in Secret $namespace/$token_secret"
   token=""
   deadline=$((SECONDS + timeout))
   while :; do
@@ -186,10 +195,30 @@ else
       break
     fi
     if (( SECONDS >= deadline )); then
-      die "no token in Secret $namespace/$token_secret after ${timeout}s: the cluster's token controller did not fill it (for an API server without one, such as kube-emulator, set PEER_ACCESS_TOKEN)"
+      die "no token in Secret $namespace/$token_secret after ${timeout}s: the cluster's token controller did not fill it (drop --legacy-token for a bound token)"
     fi
     sleep 1
   done
+  expiry="never (revoke it by deleting Secret $namespace/$token_secret)"
+else
+  step "peer-access: a bound token for $namespace/$service_account (TokenRequest, $token_duration)"
+  # kubectl create token prints only the token; the TokenRequest itself also says when it
+  # expires, which may be sooner than asked (--service-account-max-token-expiration).
+  seconds=0
+  rest=$token_duration
+  while [[ $rest =~ ^([0-9]+)(h|m|s)(.*)$ ]]; do
+    case ${BASH_REMATCH[2]} in h) factor=3600 ;; m) factor=60 ;; s) factor=1 ;; esac
+    seconds=$((seconds + BASH_REMATCH[1] * factor))
+    rest=${BASH_REMATCH[3]}
+  done
+  answer=$(kube create --raw "/api/v1/namespaces/$namespace/serviceaccounts/$service_account/token" -f - <<EOF
+{"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": $seconds}}
+EOF
+  ) || die "the API server refused a token for $namespace/$service_account (TokenRequest: create serviceaccounts/token)"
+  token=$(grep -oE '"token" *: *"[^"]+"' <<<"$answer" | sed -E 's/.*: *"([^"]+)"/\1/')
+  expiry=$(grep -oE '"expirationTimestamp" *: *"[^"]+"' <<<"$answer" | sed -E 's/.*: *"([^"]+)"/\1/')
+  [[ -n $token ]] || die "the TokenRequest for $namespace/$service_account returned no token"
+  expiry=${expiry:-unknown}
 fi
 
 # The server and its CA, as the context knows them (--flatten inlines a CA file).
@@ -222,7 +251,7 @@ clusters:
 users:
 - name: $name-tandem-operator
   user:
-    token: $token
+    $user_credential
 contexts:
 - name: $name
   context:
@@ -234,8 +263,13 @@ EOF
 }
 
 if [[ -n $output ]]; then
+  token_file="$(dirname "$output")/$name.token"
+  (umask 077 && printf '%s' "$token" >"$token_file")
+  user_credential="tokenFile: $name.token"
   (umask 077 && write_kubeconfig >"$output")
-  step "peer-access: wrote kubeconfig (context $name) to $output"
+  step "peer-access: wrote kubeconfig (context $name) to $output and its token to $token_file"
 else
+  user_credential="token: $token"
   write_kubeconfig
 fi
+step "peer-access: the token expires $expiry; run this script again before then"
