@@ -127,7 +127,10 @@ struct ControllerTests {
                     try await eventually("eks recovers after the \(mode) outage", within: .seconds(30)) {
                         log.count(ObjectKey(cluster: "eks", namespace: "default", name: "after-\(mode)")) >= 1
                     }
-                    #expect(set.reachability(of: "eks") == .reachable)
+                    // The probe clears its verdict at its next answer (every 5 s), not with the informers'.
+                    try await eventually("eks is reachable again after the \(mode) outage", within: .seconds(15)) {
+                        set.reachability(of: "eks") == .reachable
+                    }
                 }
                 #expect(log.sameKeyOverlap == 0)
             }

@@ -97,22 +97,29 @@ struct LeaderElectionTests {
                 var logger = Logger(label: "runtime-test")
                 logger.logLevel = .error
                 let http = KubeClient.makeHTTPClient(for: [configuration], connectTimeout: .seconds(1))
-                let a = LeaderElector(client: try KubeClient(configuration: configuration, httpClient: http, logger: logger), options: Self.slowed("a"))
-                let b = LeaderElector(client: clusters[0].client, options: Self.slowed("b"))
                 let acting = ActingLog()
                 let renewals = RenewalLog()
-                let aRun = Task { await a.run { await acting.act("a") } }
-                defer { aRun.cancel() }
-                try await eventually("a leads", within: .seconds(30)) { acting.started("a") != nil }
-                try await whileRunning({ _ = await b.run { await acting.act("b") } }) {
-                    try await whileRunning({ await renewals.follow("slowed", of: "a", through: clusters[0].admin) }) {
-                        relay.delayAnswers(by: .milliseconds(250))
-                        let before = renewals.count
-                        try await eventually("a renews over the slowed link", within: .seconds(15)) { renewals.count >= before + 2 }
-                        relay.silence()
-                        try await eventually("b takes over", within: .seconds(30)) { acting.started("b") != nil }
+                // Shut down on every path: an HTTPClient dropped unshut traps in debug builds, and a
+                // failed expectation inside would otherwise turn into a crash of the whole run.
+                do {
+                    let a = LeaderElector(client: try KubeClient(configuration: configuration, httpClient: http, logger: logger), options: Self.slowed("a"))
+                    let b = LeaderElector(client: clusters[0].client, options: Self.slowed("b"))
+                    let aRun = Task { await a.run { await acting.act("a") } }
+                    defer { aRun.cancel() }
+                    try await eventually("a leads", within: .seconds(30)) { acting.started("a") != nil }
+                    try await whileRunning({ _ = await b.run { await acting.act("b") } }) {
+                        try await whileRunning({ await renewals.follow("slowed", of: "a", through: clusters[0].admin) }) {
+                            relay.delayAnswers(by: .milliseconds(250))
+                            let before = renewals.count
+                            try await eventually("a renews over the slowed link", within: .seconds(15)) { renewals.count >= before + 2 }
+                            relay.silence()
+                            try await eventually("b takes over", within: .seconds(30)) { acting.started("b") != nil }
+                        }
+                        #expect(try await withDeadline(.seconds(10), "a's run") { await aRun.value } == .lost)
                     }
-                    #expect(try await withDeadline(.seconds(10), "a's run") { await aRun.value } == .lost)
+                } catch {
+                    try? await http.shutdown()
+                    throw error
                 }
                 try await http.shutdown()
                 let aStopped = try #require(acting.stopped("a"))
