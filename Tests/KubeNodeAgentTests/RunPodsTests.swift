@@ -115,23 +115,27 @@ struct RunPodsTests {
                 "command": ["/bin/sh", "-c", "trap 'echo term >> /witness/log' TERM; echo started; while true; do sleep 0.1; done"],
                 "lifecycle": ["preStop": ["exec": ["command": ["/bin/sh", "-c", "echo prestop >> /witness/log"]]]],
                 "volumeMounts": [["name": "witness", "mountPath": "/witness"]],
-            ]], extra: ["volumes": [["name": "witness", "hostPath": ["path": .string(witness)]]]]))
+            ]], extra: [
+                "volumes": [["name": "witness", "hostPath": ["path": .string(witness)]]],
+                // Room for the preStop exec on a loaded machine: it must finish before SIGTERM.
+                "terminationGracePeriodSeconds": 6,
+            ]))
             try await client.eventually("/api/v1/namespaces/default/pods/stubborn") { RunPods.isReady($0) }
             let started = ContinuousClock.now
             let deleted = try await client.delete("/api/v1/namespaces/default/pods/stubborn")
             #expect(deleted.status == 200)
             #expect(deleted.json[path: ["metadata", "deletionTimestamp"]] != nil)
-            #expect(deleted.json[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue == 2)
+            #expect(deleted.json[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue == 6)
             let listed = try await client.get("/api/v1/namespaces/default/pods/stubborn")
             #expect(listed.status == 200, "the pod stays while its kubelet stops it")
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(20)
             while try await client.get("/api/v1/namespaces/default/pods/stubborn").status == 200, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
             let elapsed = ContinuousClock.now - started
             #expect(try await client.get("/api/v1/namespaces/default/pods/stubborn").status == 404)
-            // The shell ignores SIGTERM (it only logs it), so the kubelet waits out the 2 s grace and kills it.
-            #expect(elapsed >= .seconds(2) && elapsed < .seconds(8), "took \(elapsed)")
+            // The shell ignores SIGTERM (it only logs it), so the kubelet waits out the 6 s grace and kills it.
+            #expect(elapsed >= .seconds(6) && elapsed < .seconds(14), "took \(elapsed)")
             let log = try String(contentsOfFile: "\(witness)/log", encoding: .utf8)
             #expect(log.hasPrefix("prestop\n"), "\(log)")
         }
