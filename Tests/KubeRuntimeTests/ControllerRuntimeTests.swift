@@ -37,8 +37,9 @@ struct ControllerRuntimeTests {
                 return key.name == "fails" ? .after(.seconds(60)) : .done
             }, metrics: metrics)
             controller.watchPrimary(.configMaps, namespace: "default")
+            // Patient timings: this leader must keep its lease on a loaded machine until shutdown.
             var options = LeaderElectionOptions(namespace: "default", leaseName: "runtime-test", identity: "me",
-                                                leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(200))
+                                                leaseDuration: .seconds(8), renewDeadline: .seconds(6), retryPeriod: .milliseconds(300))
             options.releaseOnStop = true
             let elector = LeaderElector(client: clusters[0].client, options: options, metrics: metrics)
             let port = PortBox()
