@@ -7,17 +7,16 @@ import Glibc
 struct ContainerProcess: Sendable {
     /// The process the spawner started and reaps: its exit is the container's.
     let runtimePID: pid_t
-    /// The container's command, inside the pod's PID namespace (nil if it could not be seen).
-    let mainPID: pid_t?
 
-    /// Finds the runtime's child, waiting up to `timeout` for the fork.
+    /// The instance, once the runtime has forked the container (waiting up to `timeout`; a
+    /// loaded machine may take longer, and `mainPID` keeps looking after that).
     static func started(runtime: pid_t, timeout: Duration = .seconds(2)) async -> ContainerProcess {
+        let process = ContainerProcess(runtimePID: runtime)
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline, ProcessSpawner.shared.isRunning(runtime) {
-            if let child = children(of: runtime).first { return ContainerProcess(runtimePID: runtime, mainPID: child) }
+        while ContinuousClock.now < deadline, ProcessSpawner.shared.isRunning(runtime), process.mainPID == nil {
             try? await Task.sleep(for: .milliseconds(2))
         }
-        return ContainerProcess(runtimePID: runtime, mainPID: nil)
+        return process
     }
 
     static func children(of pid: pid_t) -> [pid_t] {
@@ -25,15 +24,17 @@ struct ContainerProcess: Sendable {
         return text.split(separator: " ").compactMap { pid_t($0) }
     }
 
-    /// The main process, while it is still the runtime's child (a pid that is not cannot be trusted: it may be recycled).
-    var currentMain: pid_t? {
-        guard let mainPID, ProcessSpawner.shared.isRunning(runtimePID), Self.children(of: runtimePID).contains(mainPID) else { return nil }
-        return mainPID
+    /// The container's command, inside the pod's PID namespace: the runtime's child, looked up
+    /// now (nil before the fork and after the exit). A child of a process this agent has not
+    /// reaped cannot be a recycled pid.
+    var mainPID: pid_t? {
+        guard ProcessSpawner.shared.isRunning(runtimePID) else { return nil }
+        return Self.children(of: runtimePID).first
     }
 
     /// Sends `signal` to the container's command (SIGTERM on stop, as a runtime does).
     func signal(_ signal: Int32) {
-        if let main = currentMain {
+        if let main = mainPID {
             kill(main, signal)
         } else {
             ProcessSpawner.shared.signal(runtimePID, signal)
@@ -42,7 +43,7 @@ struct ContainerProcess: Sendable {
 
     /// Kills the instance and everything it started in its process group.
     func killAll() {
-        if let main = currentMain { kill(main, SIGKILL) }
+        if let main = mainPID { kill(main, SIGKILL) }
         ProcessSpawner.shared.signal(runtimePID, SIGKILL, group: true)
     }
 

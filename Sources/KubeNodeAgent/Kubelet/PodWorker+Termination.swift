@@ -79,7 +79,10 @@ extension PodWorker {
         let failure = await ProbeRunner(podIP: "\(podIP)", network: context.network)
             .run(spec.action, timeout: remaining, pid: pid, environment: record.environment)
         if let failure {
+            // As the kubelet does: a warning event on the pod; the container is stopped anyway.
             logger.info("preStop hook failed", metadata: ["container": "\(record.name)", "error": "\(failure)"])
+            context.events.record(pod, type: "Warning", reason: "FailedPreStopHook",
+                                  message: "PreStopHook failed: \(failure)", container: record.name)
         }
     }
 }
