@@ -52,11 +52,52 @@ let package = Package(
             name: "FraudServing",
             dependencies: ["JSONCore", "FraudServingContract"]
         ),
+        // model files from S3, GCS, HTTP(S) or disk: SigV4, the AWS and Google credential chains,
+        // streamed and verified downloads; no HTTP server, no Kubernetes, no cloud SDK
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "JSONCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // a scripted HTTP server for tests of clients: pauses, trickled and cut-off bodies
+        .target(
+            name: "HTTPTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/HTTPTestSupport"
+        ),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: [
+                "ObjectStore",
+                "HTTPTestSupport",
+                "JSONCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         // fraud-server: HTTP API, metrics, lifecycle
         .target(
             name: "FraudServer",
             dependencies: [
                 "FraudServing",
+                "ObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -88,6 +129,8 @@ let package = Package(
             name: "FraudServerTests",
             dependencies: [
                 "TandemTestSupport",
+                "HTTPTestSupport",
+                "ObjectStore",
                 "FraudServer",
                 "FraudServing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

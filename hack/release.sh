@@ -4,6 +4,11 @@
 # OPERATOR_VERSION set, also build tandem-operator from Dockerfile.operator and push it to both.
 #
 # Usage: hack/release.sh VERSION
+#        hack/release.sh model VERSION MODEL_FILE
+#   The second form publishes a model file instead (spec.model.storageUri): uploads it to
+#   MODEL_S3_URI and MODEL_GCS_URI (templates with {version}; either may be empty), reads each
+#   object back, compares sha256 with the local file, and prints the FraudModel fields to set.
+#   MODEL_GCS_CLUSTER names the member cluster that reads GCS (default gke).
 # Env (with the seed's example values as defaults):
 #   IMAGE        local image name (default fraud-detector); IMAGE:VERSION must exist
 #   AWS_ACCOUNT  (default 123456789012)   AWS_REGION  (default us-east-1)
@@ -12,6 +17,19 @@
 #   OPERATOR_IMAGE (default tandem-operator)  OPERATOR_VERSION (unset: no operator image)
 #   DRY_RUN=1    print the commands instead of running them
 set -euo pipefail
+
+if [[ ${1:-} == model ]]; then
+    if [[ $# -ne 3 ]]; then
+        echo "usage: $0 model VERSION MODEL_FILE" >&2
+        exit 2
+    fi
+    repo=$(cd "$(dirname "$0")/.." && pwd)
+    python=${PYTHON:-$repo/.venv/bin/python}
+    exec "$python" "$repo/hack/publish_model.py" "$2" "$3" \
+        --s3 "${MODEL_S3_URI-s3://fraud-models/fraud-detector/{version}/model.json}" \
+        --gcs "${MODEL_GCS_URI-gs://fraud-models/fraud-detector/{version}/model.json}" \
+        --gcs-cluster "${MODEL_GCS_CLUSTER:-gke}"
+fi
 
 if [[ $# -ne 1 ]]; then
     echo "usage: $0 VERSION" >&2

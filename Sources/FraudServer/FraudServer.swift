@@ -1,5 +1,8 @@
+import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import NIOCore
+import ObjectStore
 import Logging
 import ServiceLifecycle
 
@@ -71,14 +74,34 @@ public enum FraudServer {
     ///
     /// - Throws: ``ModelLoadError`` when the model cannot be loaded (the server never
     ///   starts), or a server error when the port cannot be bound.
-    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
-        let state = try ServingState.load(configuration: configuration, logger: logger)
-        let metrics = ServerMetrics(
-            modelName: configuration.modelName, modelVersion: configuration.modelVersion, sha256: state.sha256,
-            format: state.model?.format.platform ?? "unloaded")
+    public static func run(configuration: ServerConfiguration, logger: Logger, environment: [String: String] = [:]) async throws {
+        let started = ContinuousClock.now
+        let state: ServingState
+        let metrics: ServerMetrics
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var httpClient: HTTPClient?
+        if let uri = configuration.modelURI {
+            // Live at once, ready once the download is verified and compiled.
+            state = ServingState(configuration: configuration)
+            metrics = ServerMetrics(modelName: configuration.modelName, modelVersion: configuration.modelVersion)
+            let policy = DownloadPolicy(maxBytes: configuration.modelMaxBytes)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: policy.httpClientConfiguration)
+            httpClient = client
+            let stores = ObjectStores(environment: environment, httpClient: client)
+            let downloader = ModelDownloader(
+                httpClient: client, policy: policy, directory: configuration.modelCacheDirectory ?? NSTemporaryDirectory(),
+                cacheDirectory: configuration.modelCacheDirectory, logger: logger, store: stores.client(for:))
+            let loader = RemoteModelLoader(uri: uri, state: state, metrics: metrics, downloader: downloader, logger: logger, started: started)
+            services.append(.init(service: loader, successTerminationBehavior: .ignore))
+        } else {
+            state = try ServingState.load(configuration: configuration, logger: logger)
+            metrics = ServerMetrics(
+                modelName: configuration.modelName, modelVersion: configuration.modelVersion, sha256: state.sha256,
+                format: state.model?.format.platform ?? "unloaded")
+        }
         let application = makeApplication(state: state, metrics: metrics, logger: logger)
         let gate = ReadinessGate(state: state, delay: .seconds(configuration.shutdownDelaySeconds), logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        services.insert(.init(service: application), at: 0)
         if let metricsApplication = makeMetricsApplication(state: state, metrics: metrics, logger: logger) {
             services.append(.init(service: metricsApplication))
         }
@@ -90,7 +113,13 @@ public enum FraudServer {
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient?.shutdown()
+            throw error
+        }
+        try? await httpClient?.shutdown()
         logger.info("stopped")
     }
 }

@@ -1,5 +1,6 @@
 import FraudServing
 import NIOCore
+import ObjectStore
 
 /// Everything fraud-server needs to start, with the defaults the operator relies on.
 ///
@@ -10,6 +11,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public enum Defaults {
         /// `MODEL_PATH`: `/models/model.json`.
         public static let modelPath = "/models/model.json"
+        /// `MODEL_MAX_BYTES`: 1 GiB.
+        public static let modelMaxBytes: Int64 = 1 << 30
         /// `MODEL_NAME`: `fraud-detector`.
         public static let modelName = "fraud-detector"
         /// `MODEL_VERSION`: `0.0.0` (the operator sets the image tag).
@@ -48,6 +51,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     }
 
     public var modelPath = Defaults.modelPath
+    /// `MODEL_URI`: download the model from here at start (instead of reading ``modelPath``).
+    public var modelURI: ObjectURI?
+    /// `MODEL_CACHE_DIR`: verified downloads kept by digest; nil keeps none.
+    public var modelCacheDirectory: String?
+    /// `MODEL_MAX_BYTES`: the largest model file accepted.
+    public var modelMaxBytes = Defaults.modelMaxBytes
     /// `nil` detects the format from the file.
     public var modelFormat: ModelFormat?
     public var modelName = Defaults.modelName
@@ -85,6 +94,14 @@ public struct ServerConfiguration: Sendable, Equatable {
             return text
         }
         if let path = value(ServingEnvironment.modelPath) { modelPath = path }
+        // MODEL_URI wins over MODEL_PATH (an image's baked-in default).
+        if let text = value(ServingEnvironment.modelURI) {
+            try apply(modelURI: text, source: ServingEnvironment.modelURI)
+        }
+        if let directory = value(ServingEnvironment.modelCacheDir) { modelCacheDirectory = directory }
+        if let text = value(ServingEnvironment.modelMaxBytes) {
+            modelMaxBytes = try Self.parse(text, as: Int64.self, source: ServingEnvironment.modelMaxBytes)
+        }
         try apply(modelFormat: value(ServingEnvironment.modelFormat), source: ServingEnvironment.modelFormat)
         if let name = value(ServingEnvironment.modelName) { modelName = name }
         if let version = value(ServingEnvironment.modelVersion) { modelVersion = version }
@@ -125,6 +142,16 @@ public struct ServerConfiguration: Sendable, Equatable {
         modelFormat = parsed
     }
 
+    /// Sets ``modelURI`` from a `MODEL_URI` / `--model-uri` value.
+    public mutating func apply(modelURI text: String, source: String) throws(ConfigurationError) {
+        do {
+            modelURI = try ObjectURI(parsing: text)
+        } catch {
+            throw ConfigurationError(
+                setting: source, value: ObjectURI.loggable(text), expected: "s3://BUCKET/KEY, gs://BUCKET/OBJECT, https://HOST/PATH or file:///PATH (\(error.message))")
+        }
+    }
+
     /// Sets ``modelSHA256`` from a hex digest (case-insensitive, optional `sha256:` prefix).
     public mutating func apply(modelSHA256 text: String?, source: String) throws(ConfigurationError) {
         guard var digest = text?.lowercased() else { return }
@@ -149,6 +176,9 @@ public struct ServerConfiguration: Sendable, Equatable {
                     setting: ServingEnvironment.metricsPort, value: "\(metricsPort)",
                     expected: "a port in 0...65535 other than \(ServingEnvironment.port) (\(port)); 0 picks a free one")
             }
+        }
+        guard modelMaxBytes > 0 else {
+            throw ConfigurationError(setting: ServingEnvironment.modelMaxBytes, value: "\(modelMaxBytes)", expected: "a positive byte count")
         }
         guard maxBodyBytes > 0 else {
             throw ConfigurationError(setting: ServingEnvironment.maxBodyBytes, value: "\(maxBodyBytes)", expected: "a positive byte count")
@@ -186,9 +216,11 @@ extension ServingEnvironment {
     /// Seconds from a request's headers to the end of its body before 408 and a closed
     /// connection. fraud-server's own tuning: the operator does not set it.
     public static let requestBodyTimeoutSeconds = "REQUEST_BODY_TIMEOUT_SECONDS"
+    /// The largest model file accepted, in bytes (default 1 GiB).
+    public static let modelMaxBytes = "MODEL_MAX_BYTES"
 
     /// Every variable fraud-server reads: the operator's (``all``) and its own tuning.
-    public static let serverReads = all + [maxInflightRequests, requestBodyTimeoutSeconds]
+    public static let serverReads = all + [maxInflightRequests, requestBodyTimeoutSeconds, modelCacheDir, modelMaxBytes]
 }
 
 /// A configuration value fraud-server cannot use.

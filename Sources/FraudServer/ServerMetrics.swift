@@ -13,6 +13,9 @@ import Synchronization
 /// - `fraud_server_batch_rows` — histogram of rows per prediction request.
 /// - `fraud_server_model_info{name,version,sha256,format}` — gauge, always 1.
 /// - `fraud_server_ready` — gauge, 1 when the readiness probe passes.
+/// - `fraud_server_model_load_failures_total{reason}` — counter of failed model fetches or
+///   loads (`MODEL_URI`), by ``ObjectStoreError/Kind`` raw value or `invalid_model`.
+/// - `fraud_server_model_load_seconds` — gauge, start to model ready (download, verify, parse).
 /// - `fraud_server_request_body_timeouts_total` — counter of requests cut off because
 ///   their body did not arrive within `REQUEST_BODY_TIMEOUT_SECONDS`.
 public final class ServerMetrics: Sendable {
@@ -40,8 +43,19 @@ public final class ServerMetrics: Sendable {
     /// Batch-size buckets (rows).
     static let batchBuckets: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
 
+    private let modelName: String
+    private let modelVersion: String
+
     /// Creates the metrics and records the model's identity.
-    public init(modelName: String, modelVersion: String, sha256: String, format: String) {
+    public convenience init(modelName: String, modelVersion: String, sha256: String, format: String) {
+        self.init(modelName: modelName, modelVersion: modelVersion)
+        recordModel(sha256: sha256, format: format)
+    }
+
+    /// Creates the metrics before the model is known (`MODEL_URI`): ``recordModel(sha256:format:)`` follows.
+    public init(modelName: String, modelVersion: String) {
+        self.modelName = modelName
+        self.modelVersion = modelVersion
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["fraud_server_request_duration_seconds"] = Self.latencyBuckets
@@ -52,11 +66,28 @@ public final class ServerMetrics: Sendable {
         batchRows = Recorder(label: "fraud_server_batch_rows", aggregate: true, factory: factory)
         ready = CoreMetrics.Gauge(label: "fraud_server_ready", factory: factory)
         bodyTimeouts = CoreMetrics.Counter(label: "fraud_server_request_body_timeouts_total", factory: factory)
+    }
+
+    /// Records the served model's identity (`fraud_server_model_info`).
+    public func recordModel(sha256: String, format: String) {
         CoreMetrics.Gauge(
             label: "fraud_server_model_info",
             dimensions: [("name", modelName), ("version", modelVersion), ("sha256", sha256), ("format", format)],
             factory: factory
         ).record(1)
+    }
+
+    /// Records a failed model fetch or load, by reason.
+    public func recordModelLoadFailure(reason: String) {
+        CoreMetrics.Counter(label: "fraud_server_model_load_failures_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+    }
+
+    /// Records the time from start to a loaded model.
+    public func recordModelLoaded(after duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        CoreMetrics.Gauge(label: "fraud_server_model_load_seconds", factory: factory)
+            .record(Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Records one finished request.

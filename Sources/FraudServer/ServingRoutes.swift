@@ -36,7 +36,15 @@ public struct ServingRoutes: Sendable {
         router.get("/v2/health/live") { _, _ in json(.ok) { $0.raw("{\"live\":true}") } }
         router.get("/v2/health/ready") { _, _ in
             let ready = state.isReady
-            return json(ready ? .ok : .serviceUnavailable) { $0.raw(ready ? "{\"ready\":true}" : "{\"ready\":false}") }
+            return json(ready ? .ok : .serviceUnavailable) { writer in
+                writer.raw(ready ? "{\"ready\":true" : "{\"ready\":false")
+                if !ready {
+                    // Why not: shutting down, the download or integrity failure, or still loading.
+                    writer.raw(",\"reason\":")
+                    writer.string(state.notReadyReason)
+                }
+                writer.bytes.append(UInt8(ascii: "}"))
+            }
         }
         router.get("/v2") { _, _ in
             json(.ok) { writer in
@@ -342,7 +350,7 @@ public struct ServingRoutes: Sendable {
     }
 
     func notReady() -> Response {
-        let reason = state.failure ?? "the model is not loaded"
+        let reason = state.notReadyReason
         return errorResponse(RequestError(.serviceUnavailable, "model not ready: \(reason)"))
     }
 

@@ -6,6 +6,13 @@
 public enum ServingEnvironment {
     /// The model file's path inside the container.
     public static let modelPath = "MODEL_PATH"
+    /// Where to download the model from at start instead: `s3://`, `gs://`, `https://` or
+    /// `file://`; the replica is live but not ready until it is fetched, verified and loaded.
+    public static let modelURI = "MODEL_URI"
+    /// A writable directory where verified `MODEL_URI` downloads are kept by SHA-256, so a
+    /// restarted container does not download the model again (the operator mounts an
+    /// `emptyDir` there: the root filesystem is read-only).
+    public static let modelCacheDir = "MODEL_CACHE_DIR"
     /// The model file's format: a ``ModelFormat`` raw value, or `auto`.
     public static let modelFormat = "MODEL_FORMAT"
     /// The model's name in the Open Inference Protocol (the FraudModel's name).
@@ -35,7 +42,7 @@ public enum ServingEnvironment {
 
     /// Every variable fraud-server reads, in the order `--help` lists them.
     public static let all = [
-        modelPath, modelFormat, modelName, modelVersion, modelSHA256, threshold, host, port, metricsPort, maxBodyBytes, maxBatchRows,
+        modelPath, modelURI, modelCacheDir, modelFormat, modelName, modelVersion, modelSHA256, threshold, host, port, metricsPort, maxBodyBytes, maxBatchRows,
         shutdownDelaySeconds, logFormat,
     ]
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FraudServer
 import FraudServing
+import Foundation
 import Logging
 import TandemLogging
 
@@ -34,6 +35,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Model file [MODEL_PATH] (default: \(ServerConfiguration.Defaults.modelPath)).")
     var modelPath: String?
+
+    @Option(
+        name: .customLong("model-uri"),
+        help: """
+            Download the model at start from s3://BUCKET/KEY, gs://BUCKET/OBJECT, https://… or file://…; live at once, \
+            ready once verified and loaded [MODEL_URI]. Credentials as the AWS and Google SDKs find them.
+            """)
+    var modelURI: String?
+
+    @Option(name: .customLong("model-cache-dir"), help: "Keep verified downloads here by sha256 [MODEL_CACHE_DIR].")
+    var modelCacheDir: String?
+
+    @Option(help: "The largest model file accepted, in bytes [MODEL_MAX_BYTES] (default: 1 GiB).")
+    var modelMaxBytes: Int64?
 
     @Option(help: "auto, \(ModelFormat.names.joined(separator: " or ")) [MODEL_FORMAT] (default: auto-detect).")
     var modelFormat: String?
@@ -92,6 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Flags override the environment: fold them in before validation.
         if let modelPath { environment[ServingEnvironment.modelPath] = modelPath }
+        if let modelURI { environment[ServingEnvironment.modelURI] = modelURI }
+        if let modelCacheDir { environment[ServingEnvironment.modelCacheDir] = modelCacheDir }
+        if let modelMaxBytes { environment[ServingEnvironment.modelMaxBytes] = String(modelMaxBytes) }
         if let modelFormat { environment[ServingEnvironment.modelFormat] = modelFormat }
         if let modelName { environment[ServingEnvironment.modelName] = modelName }
         if let modelVersion { environment[ServingEnvironment.modelVersion] = modelVersion }
@@ -119,7 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
         (format == .json ? LogFormat.json : LogFormat.text).bootstrap(level: .info)
         let logger = Logger(label: "fraud-server")
         do {
-            try await FraudServer.run(configuration: configuration, logger: logger)
+            try await FraudServer.run(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment)
         } catch let error as ModelLoadError {
             logger.critical("cannot start: \(error.description)", metadata: ["path": "\(error.file)"])
             throw ExitCode(2)
