@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import Foundation
+import JSONCore
+import NIOCore
+
+/// The HTTP calls of the AWS credential providers (STS, container endpoints, IMDS), with failures
+/// turned into ``ObjectStoreError``s that name the endpoint and the server's reason but none of
+/// the secrets that were sent or received.
+enum AWSCredentialHTTP {
+    /// Sends `request` and returns the body of a 2xx response.
+    /// - Parameters:
+    ///   - what: the source and endpoint, for messages ("EKS Pod Identity at http://…").
+    ///   - secrets: strings sent in the request (tokens) that must not appear in an error even if
+    ///     the server echoes them.
+    static func send(
+        _ request: HTTPClientRequest, to what: String, timeout: TimeAmount, secrets: [String] = [], client: HTTPClient
+    ) async throws(ObjectStoreError) -> [UInt8] {
+        let status: UInt
+        let body: [UInt8]
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            status = response.status.code
+            body = Array(buffer: try await response.body.collect(upTo: AWSDefaults.maximumResponseBytes))
+        } catch {
+            throw ObjectStoreError(.credentials, "\(what): request failed: \(error)", retryable: true)
+        }
+        guard (200..<300).contains(status) else {
+            let reason = serverReason(body, redacting: secrets)
+            throw ObjectStoreError(
+                .credentials,
+                "\(what) answered HTTP \(status)\(reason.isEmpty ? "" : ": \(reason)")",
+                retryable: status >= 500 || status == 429 || status == 408
+            )
+        }
+        return body
+    }
+
+    /// Runs `body` with a client of its own whose connect timeout is 1 second
+    /// (``AWSDefaults/linkLocalConnectTimeout``) and that follows no redirect: for IMDS and
+    /// container endpoints, so that a machine without one fails fast and no token is sent elsewhere.
+    static func withLinkLocalClient<T: Sendable>(
+        _ context: AWSCredentialContext, _ body: (HTTPClient) async throws(ObjectStoreError) -> T
+    ) async throws(ObjectStoreError) -> T {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: AWSDefaults.linkLocalConnectTimeout, read: AWSDefaults.linkLocalRequestTimeout)
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroup: context.httpClient.eventLoopGroup, configuration: configuration)
+        let result: Result<T, ObjectStoreError>
+        do {
+            result = .success(try await body(client))
+        } catch {
+            result = .failure(error)
+        }
+        try? await client.shutdown()
+        return try result.get()
+    }
+
+    /// The credentials of a container endpoint's or IMDS's JSON: `AccessKeyId`, `SecretAccessKey`,
+    /// `Token` and `Expiration` (ISO 8601); an error when IMDS's `Code` is not `Success`.
+    static func credentials(json body: [UInt8], from what: String) throws(ObjectStoreError) -> AWSCredentials {
+        guard let json = try? JSONValue(parsing: body), json.objectValue != nil else {
+            throw ObjectStoreError(.credentials, "\(what): the response is not a JSON object")
+        }
+        if let code = json["Code"]?.stringValue, code != "Success" {
+            let message = json["Message"]?.stringValue.map { ": \($0)" } ?? ""
+            throw ObjectStoreError(.credentials, "\(what): Code \(code)\(message)", retryable: true)
+        }
+        guard let accessKeyID = json["AccessKeyId"]?.stringValue, let secret = json["SecretAccessKey"]?.stringValue,
+            !accessKeyID.isEmpty, !secret.isEmpty
+        else {
+            throw ObjectStoreError(.credentials, "\(what): the response has no \"AccessKeyId\" and \"SecretAccessKey\"")
+        }
+        return AWSCredentials(
+            accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: json["Token"]?.stringValue,
+            expiration: try expiration(json["Expiration"]?.stringValue, from: what))
+    }
+
+    /// An `Expiration` timestamp: nil when absent, an error when unreadable.
+    static func expiration(_ text: String?, from what: String) throws(ObjectStoreError) -> Date? {
+        guard let text else { return nil }
+        guard let date = timestamp(text) else {
+            throw ObjectStoreError(.credentials, "\(what): unreadable Expiration '\(text)' (expected ISO 8601)")
+        }
+        return date
+    }
+
+    /// An ISO 8601 timestamp with any number of fractional digits (`2026-12-07T21:42:56.728527Z`).
+    static func timestamp(_ text: String) -> Date? {
+        var whole = Substring(text)
+        var fraction = 0.0
+        if let dot = text.firstIndex(of: ".") {
+            let end = text[dot...].dropFirst().firstIndex { !$0.isASCII || !$0.isNumber } ?? text.endIndex
+            fraction = Double("0" + text[dot..<end]) ?? 0
+            whole = text[..<dot] + text[end...]
+        }
+        return ISO8601DateFormatter().date(from: String(whole)).map { $0.addingTimeInterval(fraction) }
+    }
+
+    /// `application/x-www-form-urlencoded` encoding of `fields`, in order.
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        fields.map { "\($0.0.objectStoreEncoded(keepingSlashes: false))=\($0.1.objectStoreEncoded(keepingSlashes: false))" }
+            .joined(separator: "&")
+    }
+
+    /// Why a server refused, from its error body: the XML `Code` and `Message` of STS and S3, the
+    /// JSON `code`/`message` of container endpoints, or the first 200 characters of a text body;
+    /// `secrets` replaced.
+    static func serverReason(_ body: [UInt8], redacting secrets: [String] = []) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        var reason: String
+        if let code = AWSXML.text("Code", in: text[...]) {
+            reason = [code, AWSXML.text("Message", in: text[...])].compactMap { $0 }.joined(separator: ": ")
+        } else if let json = try? JSONValue(parsing: body), json.objectValue != nil {
+            let code = json["code"]?.stringValue ?? json["Code"]?.stringValue
+            let message = json["message"]?.stringValue ?? json["Message"]?.stringValue
+            reason = [code, message].compactMap { $0 }.joined(separator: ": ")
+        } else {
+            reason = String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for secret in secrets where !secret.isEmpty {
+            reason = reason.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return reason
+    }
+}
