@@ -66,6 +66,8 @@ PATTERNS = {
     "^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?(/[a-z0-9]+([._-][a-z0-9]+)*)*$": "a registry host[:port][/path]",
     "^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$": "a repository path (lowercase)",
     "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": "a DNS name",
+    "^((s3|gs)://[A-Za-z0-9._-]+|https?://[^\\s/{}?#@]+|file://)/([^\\s{}?#]|\\{version\\})+$":
+        "an s3, gs, https, http or file URI; only the {version} placeholder",
 }
 
 

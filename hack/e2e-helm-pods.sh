@@ -147,8 +147,9 @@ for verb in "list fraudmodels.tandem.dev" "update fraudmodels.tandem.dev --subre
   # shellcheck disable=SC2086 # "verb resource [flags]"
   expect_output "the operator may: $verb" '^yes' -- as_operator eks auth can-i $verb -n default
 done
+# No member has a serving identity here: no ServiceAccount access either.
 for verb in "delete deployments.apps" "delete services" "patch fraudmodels.tandem.dev" "update fraudmodels.tandem.dev" \
-  "create events" "list secrets"; do
+  "create events" "list secrets" "create serviceaccounts"; do
   # shellcheck disable=SC2086 # "verb resource [flags]"
   expect_failure "the operator may not (and never needs to): $verb" '^no' -- as_operator eks auth can-i $verb -n default
 done

@@ -95,6 +95,13 @@ expect_equal "the observe Role only reads" "get list watch" \
 expect_failure "a wrong --mode is refused" 'manage or observe' -- bash hack/peer-access.sh --mode admin helm tandem-peer
 expect_failure "a wrong --token-duration is refused" 'a duration such as 24h' -- \
   bash hack/peer-access.sh --token-duration forever helm tandem-peer
+expect_failure "--serving-identity needs --mode manage" 'serving-identity needs --mode manage' -- \
+  bash hack/peer-access.sh --serving-identity helm tandem-peer
+expect_output "--serving-identity also grants ServiceAccounts (the serving pods' cloud identity)" '"serviceaccounts"' -- \
+  bash -c "bash hack/peer-access.sh --mode manage --serving-identity --name peer helm tandem-peer >/dev/null 2>&1 \
+    && $KUBECTL --context helm get clusterrole tandem-operator-peer-manage -o json"
+expect_output "as the ServiceAccount: it may then apply ServiceAccounts" '^yes' -- peer auth can-i patch serviceaccounts -n fraud
+expect_failure "but not delete them" '^no' -- peer auth can-i delete serviceaccounts -n fraud
 expect_output "the kubeconfig and its token go into the Secret the chart mounts" 'secret/tandem-peers' -- \
   bash -c "$KUBECTL --context helm create namespace tandem-system >/dev/null \
     && $KUBECTL --context helm -n tandem-system create secret generic tandem-peers --from-file=kubeconfig=$WORK/peer.kubeconfig \

@@ -21,6 +21,9 @@
 #                            pods, for a member the operator observes (`mode: observe`);
 #                            manage: also write FraudModel status, apply Deployments and
 #                            Services, record events (for a member it manages)
+#   --serving-identity       with --mode manage, for a member whose serving pods get a cloud
+#                            identity (`serving:` with serviceAccount, awsRoleArn or
+#                            gcpServiceAccount): also read and apply ServiceAccounts (never delete)
 #   --watch-namespace NS     grant access in NS only (Role and RoleBinding) instead of
 #                            cluster-wide (ClusterRole); run tandem-operator with --namespace NS
 #   --service-account NAME   the ServiceAccount's name (default: tandem-operator-peer)
@@ -49,7 +52,7 @@ source "$(dirname "$0")/lib/common.sh"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
 
 output="" name="" server="" mode=observe watch_namespace="" service_account=tandem-operator-peer
-timeout=60 token_duration=168h legacy_token=false
+timeout=60 token_duration=168h legacy_token=false serving_identity=false
 positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -62,6 +65,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
     --token-duration) token_duration=${2:?--token-duration needs a duration such as 24h}; shift 2 ;;
     --legacy-token) legacy_token=true; shift ;;
+    --serving-identity) serving_identity=true; shift ;;
     -h|--help) usage ;;
     -*) printf 'peer-access: unknown option %s\n' "$1" >&2; usage ;;
     *) positional+=("$1"); shift ;;
@@ -72,6 +76,8 @@ context=${positional[0]}
 namespace=${positional[1]}
 name=${name:-$context}
 [[ $mode == manage || $mode == observe ]] || die "--mode must be manage or observe, not '$mode'"
+[[ $serving_identity == false || $mode == manage ]] \
+  || die "--serving-identity needs --mode manage: only the operator that manages a member applies its serving ServiceAccounts"
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout must be a whole number of seconds, not '$timeout'"
 [[ $token_duration =~ ^([0-9]+(h|m|s))+$ ]] \
   || die "--token-duration must be a duration such as 24h or 90m, not '$token_duration'"
@@ -98,6 +104,12 @@ if [[ $mode == manage ]]; then
 else
   owned_verbs='["get", "list", "watch"]'
   write_rules=''
+fi
+if [[ $serving_identity == true ]]; then
+  write_rules+="
+  - apiGroups: [\"\"]
+    resources: [\"serviceaccounts\"]
+    verbs: $owned_verbs"
 fi
 if [[ -n $watch_namespace ]]; then
   role_kind=Role

@@ -52,6 +52,7 @@ def main():
     parser.add_argument("--s3", help="S3 location template, e.g. s3://fraud-models/fraud-detector/{version}/model.json")
     parser.add_argument("--gcs", help="GCS location template, e.g. gs://fraud-models/fraud-detector/{version}/model.json")
     parser.add_argument("--gcs-cluster", default="gke", help="the member cluster that reads GCS (spec.clusters[].name)")
+    parser.add_argument("--image-tag", default="", help="the server image's tag (spec.image.tag, required with a storageUri)")
     args = parser.parse_args()
     if not args.s3 and not args.gcs:
         sys.exit("publish: give --s3, --gcs or both")
@@ -73,6 +74,10 @@ def main():
     primary = args.s3 or args.gcs
     print("spec:")
     print(f"  modelVersion: \"{args.version}\"")
+    if args.image_tag:
+        print(f"  image: {{tag: \"{args.image_tag}\"}}")
+    else:
+        print("  # image.tag: the server image's tag (required with a storageUri; MODEL_IMAGE_TAG prints it)")
     print(f"  modelSHA256: {local}")
     print("  model:")
     print(f"    storageUri: \"{primary}\"")

@@ -8,7 +8,8 @@
 #   The second form publishes a model file instead (spec.model.storageUri): uploads it to
 #   MODEL_S3_URI and MODEL_GCS_URI (templates with {version}; either may be empty), reads each
 #   object back, compares sha256 with the local file, and prints the FraudModel fields to set.
-#   MODEL_GCS_CLUSTER names the member cluster that reads GCS (default gke).
+#   MODEL_GCS_CLUSTER names the member cluster that reads GCS (default gke); MODEL_IMAGE_TAG the
+#   server image's tag (spec.image.tag, required with a storageUri), printed with the fields.
 # Env (with the seed's example values as defaults):
 #   IMAGE        local image name (default fraud-detector); IMAGE:VERSION must exist
 #   AWS_ACCOUNT  (default 123456789012)   AWS_REGION  (default us-east-1)
@@ -25,10 +26,13 @@ if [[ ${1:-} == model ]]; then
     fi
     repo=$(cd "$(dirname "$0")/.." && pwd)
     python=${PYTHON:-$repo/.venv/bin/python}
+    # (Defaults through variables: a literal "{version}" would end the ${…-default} early.)
+    default_s3='s3://fraud-models/fraud-detector/{version}/model.json'
+    default_gcs='gs://fraud-models/fraud-detector/{version}/model.json'
     exec "$python" "$repo/hack/publish_model.py" "$2" "$3" \
-        --s3 "${MODEL_S3_URI-s3://fraud-models/fraud-detector/{version}/model.json}" \
-        --gcs "${MODEL_GCS_URI-gs://fraud-models/fraud-detector/{version}/model.json}" \
-        --gcs-cluster "${MODEL_GCS_CLUSTER:-gke}"
+        --s3 "${MODEL_S3_URI-$default_s3}" \
+        --gcs "${MODEL_GCS_URI-$default_gcs}" \
+        --gcs-cluster "${MODEL_GCS_CLUSTER:-gke}" --image-tag "${MODEL_IMAGE_TAG:-}"
 fi
 
 if [[ $# -ne 1 ]]; then

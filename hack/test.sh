@@ -33,7 +33,7 @@ nice -n 19 bash hack/e2e-images.sh >"$LOG_DIR/e2e-images.out" 2>&1 &
 images_pid=$!
 
 status=0
-for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-pods.sh hack/e2e-helm.sh hack/e2e-helm-pods.sh hack/e2e-serving.sh hack/e2e-operator.sh hack/e2e-fleet.sh \
+for script in hack/e2e-kubectl.sh hack/e2e-python.sh hack/e2e-pods.sh hack/e2e-helm.sh hack/e2e-helm-pods.sh hack/e2e-serving.sh hack/e2e-operator.sh hack/e2e-fleet.sh hack/e2e-storage.sh \
   hack/e2e-demo.sh hack/e2e-docs.sh; do
   step "$script"
   bash "$script" 2>&1 | tee -a "$LOG_DIR/e2e.log" || status=1

@@ -3,7 +3,8 @@
 /// Decoding applies `FraudModelDefaults` to absent fields, so a decoded spec is complete.
 /// Decode through `FraudModel(json:)`, which also validates and names every problem's path.
 public struct FraudModelSpec: Codable, Sendable, Hashable {
-    /// The model version to serve; also the image tag (required, a valid image tag).
+    /// The model version to serve (required, a valid image tag): `MODEL_VERSION`, the
+    /// `{version}` of storage URIs, and the image tag unless `image.tag` is set.
     public var modelVersion: String
     /// The image, without registry: each cluster's registry is prefixed (required).
     public var image: ImageSpec
@@ -17,7 +18,8 @@ public struct FraudModelSpec: Codable, Sendable, Hashable {
     public var resources: ResourceRequirements?
     /// The port fraud-server listens on, 1…65535. Defaults to 8080.
     public var port: Int
-    /// Where the model file is inside the image (`MODEL_PATH`, `MODEL_FORMAT`); optional.
+    /// Where the model file is: inside the image (`MODEL_PATH`) or in an object store
+    /// (`MODEL_URI`), and its format (`MODEL_FORMAT`); optional.
     public var model: ModelSource?
     /// Per-cluster overrides. When present, only the listed member clusters serve the model;
     /// when absent, every member cluster does.
@@ -76,26 +78,41 @@ public struct FraudModelSpec: Codable, Sendable, Hashable {
     public func replicas(for cluster: String) -> Int {
         override(for: cluster)?.replicas ?? replicas
     }
+
+    /// The per-cluster storage URI templates (`spec.clusters[].model.storageUri`) by cluster
+    /// name; nil when no cluster sets one.
+    public var clusterStorageURIs: [String: String]? {
+        let overrides = (clusters ?? []).reduce(into: [String: String]()) { result, cluster in
+            if let uri = cluster.model?.storageURI { result[cluster.name] = uri }
+        }
+        return overrides.isEmpty ? nil : overrides
+    }
 }
 
 /// The container image of fraud-server, without registry (`spec.image`).
 public struct ImageSpec: Codable, Sendable, Hashable {
     /// The repository inside each cluster's registry, e.g. `fraud-detector` (required).
     public var repository: String
+    /// The image tag (a valid image tag). Defaults to `spec.modelVersion`, for images that
+    /// carry their model. Required with a storage URI: the model then comes from the store and
+    /// the image stays the same across model versions. Part of the revision when set.
+    public var tag: String?
     /// The image pull policy. Defaults to `IfNotPresent`.
     public var pullPolicy: PullPolicy
 
-    /// An image spec; `pullPolicy` defaults to `IfNotPresent`.
-    public init(repository: String, pullPolicy: PullPolicy = FraudModelDefaults.pullPolicy) {
+    /// An image spec; `pullPolicy` defaults to `IfNotPresent`, `tag` to the model version.
+    public init(repository: String, tag: String? = nil, pullPolicy: PullPolicy = FraudModelDefaults.pullPolicy) {
         self.repository = repository
+        self.tag = tag
         self.pullPolicy = pullPolicy
     }
 
-    private enum CodingKeys: String, CodingKey { case repository, pullPolicy }
+    private enum CodingKeys: String, CodingKey { case repository, tag, pullPolicy }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         repository = try c.decode(String.self, forKey: .repository)
+        tag = try c.decodeIfPresent(String.self, forKey: .tag)
         pullPolicy = try c.decodeIfPresent(PullPolicy.self, forKey: .pullPolicy) ?? FraudModelDefaults.pullPolicy
     }
 }
@@ -139,19 +156,48 @@ public struct ResourceRequirements: Codable, Sendable, Hashable {
     }
 }
 
-/// Where the model file lives inside the image (`spec.model`).
+/// Where the model file lives (`spec.model`): in the image, or in an object store.
 public struct ModelSource: Codable, Sendable, Hashable {
-    /// The path of the model file (`MODEL_PATH`).
+    /// The path of the model file inside the image (`MODEL_PATH`). Not allowed with a storage
+    /// URI, which replaces the file in the image.
     public var path: String?
+    /// Where every target cluster downloads the model from at start (`MODEL_URI`), a
+    /// ``StorageURITemplate`` whose `{version}` is the revision's model version, e.g.
+    /// `s3://fraud-models/fraud-detector/{version}/model.json`;
+    /// `spec.clusters[].model.storageUri` overrides it per cluster. Part of the revision.
+    public var storageURI: String?
     /// The model format (`MODEL_FORMAT`): a ``ModelFormat`` name, `xgboost_json` or
     /// `lightgbm_text`. Kept as text so a copy stored before the schema's enum decodes and is
     /// reported as an invalid spec rather than dropped.
     public var format: String?
 
     /// A model source.
-    public init(path: String? = nil, format: String? = nil) {
+    public init(path: String? = nil, storageURI: String? = nil, format: String? = nil) {
         self.path = path
+        self.storageURI = storageURI
         self.format = format
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, format
+        case storageURI = "storageUri"
+    }
+}
+
+/// Where one cluster's model comes from (`spec.clusters[].model`), so that EKS reads S3 and
+/// GKE reads GCS.
+public struct ClusterModelSource: Codable, Sendable, Hashable {
+    /// This cluster's storage URI template, instead of `spec.model.storageUri`. Part of the
+    /// revision.
+    public var storageURI: String?
+
+    /// A cluster's model source.
+    public init(storageURI: String? = nil) {
+        self.storageURI = storageURI
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case storageURI = "storageUri"
     }
 }
 
@@ -163,11 +209,14 @@ public struct ClusterOverride: Codable, Sendable, Hashable {
     public var replicas: Int?
     /// The image registry in this cluster; defaults to the operator configuration's registry.
     public var registry: String?
+    /// Where this cluster's model comes from; defaults to `spec.model`.
+    public var model: ClusterModelSource?
 
     /// An override.
-    public init(name: String, replicas: Int? = nil, registry: String? = nil) {
+    public init(name: String, replicas: Int? = nil, registry: String? = nil, model: ClusterModelSource? = nil) {
         self.name = name
         self.replicas = replicas
         self.registry = registry
+        self.model = model
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// an API server (tests, the planner's inputs, older stored objects) are held to the same
 /// rules. The patterns are the ones the schema publishes.
 public enum FraudModelValidation {
-    /// A container image tag: `modelVersion` is used as one.
+    /// A container image tag: `image.tag`, and `modelVersion`, which is used as one without it.
     public static let imageTagPattern = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
     /// An image repository path without registry, e.g. `fraud-detector` or `team/fraud-detector`.
     public static let repositoryPattern = "^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
@@ -29,6 +29,10 @@ public enum FraudModelValidation {
               "\(quoted(spec.modelVersion)) is not a valid image tag (letters, digits, '_', '.', '-'; at most 128)")
         check(matches(spec.image.repository, repositoryPattern), "spec.image.repository",
               "\(quoted(spec.image.repository)) is not an image repository such as \"fraud-detector\"")
+        if let tag = spec.image.tag {
+            check(matches(tag, imageTagPattern), "spec.image.tag",
+                  "\(quoted(tag)) is not a valid image tag (letters, digits, '_', '.', '-'; at most 128)")
+        }
         check(FraudModelDefaults.replicasRange.contains(spec.replicas), "spec.replicas",
               "must be between 0 and 1000, got \(spec.replicas)")
         if let sha = spec.modelSHA256 {
@@ -38,6 +42,7 @@ public enum FraudModelValidation {
             check(ModelFormat(rawValue: format) != nil, "spec.model.format",
                   "Unsupported value: \(quoted(format)): supported values: \(ModelFormat.names.map(quoted).joined(separator: ", "))")
         }
+        problems += storageProblems(in: spec)
         check(spec.threshold >= 0 && spec.threshold <= 1, "spec.threshold", "must be between 0 and 1, got \(spec.threshold)")
         check(FraudModelDefaults.portRange.contains(spec.port), "spec.port", "must be between 1 and 65535, got \(spec.port)")
         check(spec.port != FraudModelDefaults.metricsPort, "spec.port",
@@ -131,7 +136,8 @@ public enum FraudModelValidation {
 
     private static let compiled = Mutex<[String: Regex<AnyRegexOutput>]>([:])
 
-    private static func quoted(_ text: String) -> String {
+    /// `text` in double quotes for a message, cut to 80 characters.
+    static func quoted(_ text: String) -> String {
         "\"\(text.count > 80 ? String(text.prefix(80)) + "…" : text)\""
     }
 }

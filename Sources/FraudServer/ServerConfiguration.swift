@@ -220,7 +220,7 @@ extension ServingEnvironment {
     public static let modelMaxBytes = "MODEL_MAX_BYTES"
 
     /// Every variable fraud-server reads: the operator's (``all``) and its own tuning.
-    public static let serverReads = all + [maxInflightRequests, requestBodyTimeoutSeconds, modelCacheDir, modelMaxBytes]
+    public static let serverReads = all + [maxInflightRequests, requestBodyTimeoutSeconds, modelMaxBytes]
 }
 
 /// A configuration value fraud-server cannot use.

@@ -57,7 +57,4 @@ extension ResourceDescriptor {
     /// discovery.k8s.io/v1 EndpointSlice.
     public static let endpointSlices = ResourceDescriptor(group: "discovery.k8s.io", version: "v1", plural: "endpointslices",
                                                           kind: "EndpointSlice", namespaced: true)
-    /// core/v1 ServiceAccount.
-    public static let serviceAccounts = ResourceDescriptor(group: "", version: "v1", plural: "serviceaccounts",
-                                                           kind: "ServiceAccount", namespaced: true)
 }

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 
@@ -116,9 +119,11 @@ public struct ModelDownloader: Sendable {
             throw ObjectStoreError(.tooLarge, "\(uri) is \(declared) bytes, more than the limit of \(policy.maxBytes) (MODEL_MAX_BYTES)")
         }
         let path = "\(directory)/.download-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-            throw ObjectStoreError(.io, "cannot create \(path) for \(uri)")
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ObjectStoreError(.io, "cannot create \(path) for \(uri): \(String(cString: strerror(errno))) (MODEL_CACHE_DIR must be writable)")
         }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var hasher = SHA256()
         var received: Int64 = 0
         do throws(ObjectStoreError) {
@@ -162,11 +167,21 @@ public struct ModelDownloader: Sendable {
         let detail = client.errorDetail(status: status, body: body).map { ": \($0)" } ?? ""
         let identity = await client.identity()
         let what = "GET \(uri) as \(identity): HTTP \(status)\(detail)"
+        // The store's reading of its error body first: S3 answers a bad session token with 400.
+        switch client.failureKind(status: status, body: body) ?? statusKind(status) {
+        case .notFound: return ObjectStoreError(.notFound, "\(what) (no such object or bucket)")
+        case .accessDenied: return ObjectStoreError(.accessDenied, "\(what) (access denied)")
+        case let kind: return ObjectStoreError(kind, what)
+        }
+    }
+
+    /// The kind of a failed response by its status alone (only `.unavailable` is retried).
+    private static func statusKind(_ status: Int) -> ObjectStoreError.Kind {
         switch status {
-        case 404: return ObjectStoreError(.notFound, "\(what) (no such object or bucket)")
-        case 401, 403: return ObjectStoreError(.accessDenied, "\(what) (access denied)")
-        case 408, 429, 500...599: return ObjectStoreError(.unavailable, what, retryable: true)
-        default: return ObjectStoreError(.io, what)
+        case 404: .notFound
+        case 401, 403: .accessDenied
+        case 408, 429, 500...599: .unavailable
+        default: .io
         }
     }
 

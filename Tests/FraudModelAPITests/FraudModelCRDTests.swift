@@ -41,9 +41,10 @@ import Testing
     /// Every field the Swift types write is in the schema, and the schema has no field the types do not know.
     @Test func schemaAndSwiftTypesHaveTheSameFields() throws {
         let spec = FraudModelSpec(
-            modelVersion: "1", image: ImageSpec(repository: "r"), modelSHA256: String(repeating: "a", count: 64),
-            resources: ResourceRequirements(limits: ["cpu": "1"], requests: ["cpu": "1"]), model: ModelSource(path: "p", format: "f"),
-            clusters: [ClusterOverride(name: "eks", replicas: 1, registry: "r")], rollout: RolloutSpec(order: ["eks"]),
+            modelVersion: "1", image: ImageSpec(repository: "r", tag: "t"), modelSHA256: String(repeating: "a", count: 64),
+            resources: ResourceRequirements(limits: ["cpu": "1"], requests: ["cpu": "1"]), model: ModelSource(path: "p", storageURI: "s3://b/k", format: "f"),
+            clusters: [ClusterOverride(name: "eks", replicas: 1, registry: "r", model: ClusterModelSource(storageURI: "s3://b/k"))],
+            rollout: RolloutSpec(order: ["eks"]),
             traffic: TrafficSpec(
                 hostname: "fraud.example.com", primary: "eks", weights: ["eks": 1],
                 service: TrafficServiceSpec(annotations: ["a": "b"], loadBalancerSourceRanges: ["10.0.0.0/8"])))
@@ -51,7 +52,9 @@ import Testing
             observedGeneration: 1, phase: .ready, servingVersion: "1", readyClusters: "1/1", lastGoodVersion: "1", failedVersion: "2",
             failedRetry: "x", failedRevision: "d",
             revisions: [ServedRevision(
-                revision: ModelRevision(version: "1", repository: "r", modelSHA256: "s", modelPath: "p", modelFormat: "f", threshold: 0.5),
+                revision: ModelRevision(
+                    version: "1", repository: "r", imageTag: "t", modelSHA256: "s", modelPath: "p", storageURI: "s3://b/k",
+                    clusterStorageURIs: ["eks": "s3://b/k"], modelFormat: "f", threshold: 0.5),
                 servedAt: "t")],
             replicas: 1,
             clusters: [ClusterStatus(
@@ -82,8 +85,8 @@ import Testing
             return result
         }
         let schema = FraudModelCRD.json["spec"]!["versions"]![0]![path: ["schema", "openAPIV3Schema"]]!
-        // limits, requests, weights and annotations are maps: their keys are data, not fields.
-        let maps = [".limits.", ".requests.", ".weights.", ".annotations."]
+        // limits, requests, weights, annotations and clusterStorageUris are maps: their keys are data, not fields.
+        let maps = [".limits.", ".requests.", ".weights.", ".annotations.", ".clusterStorageUris."]
         let written = paths(try JSONValue(encoding: spec), "spec").union(paths(try JSONValue(encoding: status), "status"))
             .filter { path in !maps.contains { path.contains($0) } }
         let published = schemaPaths(schema["properties"]!["spec"]!, "spec").union(schemaPaths(schema["properties"]!["status"]!, "status"))

@@ -23,6 +23,12 @@ import Testing
             let example = try JSONValue(yaml: try TestPaths.read("examples/fraudmodel.yaml"))
             let created = try await client.post(Self.fraudModels, example)
             #expect(created.status == 201, "\(created.text)")
+            var storage = try JSONValue(yaml: try TestPaths.read("examples/fraudmodel-storage.yaml"))
+            storage[path: ["metadata", "name"]] = "from-the-store"
+            let fromTheStore = try await client.post(Self.fraudModels, storage)
+            #expect(fromTheStore.status == 201, "\(fromTheStore.text)")
+            #expect(fromTheStore.json[path: ["spec", "clusters"]]?[1]?[path: ["model", "storageUri"]] == "gs://fraud-models/fraud-detector/{version}/model.json",
+                    "the schema keeps the per-cluster URI")
             let minimal = try await client.post(Self.fraudModels, fraudModel("minimal", ["modelVersion": "2.1.0", "image": ["repository": "fraud-detector"]]))
             #expect(minimal.status == 201, "\(minimal.text)")
             let spec = minimal.json["spec"]
@@ -56,6 +62,11 @@ import Testing
                 (["modelVersion": "2.1.0", "image": ["repository": "f"], "rollout": ["bakeSeconds": -5]], ["spec.rollout.bakeSeconds"]),
                 (["modelVersion": "2.1.0", "image": ["repository": "f"], "clusters": [["name": "EKS_1"]]], ["spec.clusters[0].name"]),
                 (["modelVersion": "2.1.0", "image": ["repository": "f"], "rollout": ["order": ["eks", "Gke"]]], ["spec.rollout.order[1]"]),
+                (["modelVersion": "2.1.0", "image": ["repository": "f", "tag": "-x"]], ["spec.image.tag"]),
+                (["modelVersion": "2.1.0", "image": ["repository": "f", "tag": "1"], "model": ["storageUri": "s3://b/{model}.json"]],
+                 ["spec.model.storageUri"]),
+                (["modelVersion": "2.1.0", "image": ["repository": "f", "tag": "1"], "model": ["storageUri": "s3://b/{version}.json"],
+                  "clusters": [["name": "gke", "model": ["storageUri": "gs://b/m.json?sig=1"]]]], ["spec.clusters[0].model.storageUri"]),
             ]
             for (index, (spec, fields)) in cases.enumerated() {
                 let response = try await client.post(Self.fraudModels, fraudModel("bad-\(index)", spec))

@@ -379,7 +379,7 @@ extension OperatorConfigurationTests {
                 "clusters[0]: needs kubeconfig (with an optional context) or inCluster: true",
             ]),
             .init(rule: "unknown field without suggestion", yaml: "clusters:\n- {name: a, color: blue, inCluster: true}\n",
-                  expected: ["clusters[0].color: unknown field; expected name, provider, region, kubeconfig, context, inCluster, registry, mode"]),
+                  expected: ["clusters[0].color: unknown field; expected name, provider, region, kubeconfig, context, inCluster, registry, mode, serving"]),
         ]
     }
 

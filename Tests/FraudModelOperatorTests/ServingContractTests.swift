@@ -57,6 +57,30 @@ import Testing
         #expect(state.model?.format == format)
     }
 
+    @Test func theServerAcceptsTheOperatorsStorageEnvironment() throws {
+        let model = try FraudModel(json: [
+            "apiVersion": "tandem.dev/v1alpha1", "kind": "FraudModel",
+            "metadata": ["name": "fraud-detector", "namespace": "fraud", "uid": "u"],
+            "spec": [
+                "modelVersion": "2.2.0", "image": ["repository": "fraud-detector", "tag": "1.4.0"],
+                "modelSHA256": .string(String(repeating: "ab", count: 32)),
+                "model": ["storageUri": "gs://fraud-models/fraud-detector/{version}/model.json"],
+            ],
+        ])
+        let target = DeploymentTarget(revision: ModelRevision(spec: model.spec), cluster: "gke", registry: "reg", replicas: 1)
+        let deployment = ServingDeployment.configuration(for: model, target: target, serving: MemberServing(environment: ["LOG_FORMAT": "text"]))
+        var environment: [String: String] = [:]
+        for variable in deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["env"]?.arrayValue ?? [] {
+            environment[variable["name"]?.stringValue ?? ""] = variable["value"]?.stringValue
+        }
+        #expect(Set(environment.keys).subtracting(["LOG_FORMAT"]).isSubset(of: Set(ServingEnvironment.all)), "the operator sets only variables fraud-server reads")
+        #expect(Set(ServingDeployment.operatorEnvironment).isSubset(of: Set(ServingEnvironment.all)))
+        let configuration = try ServerConfiguration(environment: environment)
+        #expect(configuration.modelURI.map { "\($0)" } == "gs://fraud-models/fraud-detector/2.2.0/model.json")
+        #expect(configuration.modelCacheDirectory == ServingDeployment.modelCacheDirectory)
+        #expect(configuration.modelSHA256 == String(repeating: "ab", count: 32))
+    }
+
     @Test func theCRDAllowsExactlyTheServersFormatNames() throws {
         let schema = FraudModelCRD.json["spec"]!["versions"]![0]![path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "model", "properties", "format"]]
         #expect(schema?["enum"] == .array(ModelFormat.allCases.map { .string($0.rawValue) }))

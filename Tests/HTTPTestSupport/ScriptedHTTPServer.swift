@@ -5,52 +5,14 @@ import Synchronization
 
 /// An HTTP/1.1 server on 127.0.0.1 whose every answer is scripted, faults included: a pause
 /// before the headers, a body trickled in chunks, a `Content-Length` the body never reaches
-/// (the connection then closes: a cut download), a chunked body of any size.
+/// (the connection then closes: a cut download), a chunked body of any size. It also stands in
+/// for small services (token endpoints, STS, metadata servers) that a script answers from the
+/// request's path, headers and body (``Request/formFields``).
 ///
-/// Use ``run(_:body:)``: the server lives exactly as long as its body.
+/// Use ``run(_:body:)``: the server lives exactly as long as its body. Keep-alive is supported;
+/// each connection's requests are answered in order, once their body has arrived.
 public final class ScriptedHTTPServer: Sendable {
-    /// One request as the script sees it.
-    public struct Request: Sendable {
-        public var method: String
-        /// The request target, path and query, still percent-encoded.
-        public var uri: String
-        public var headers: HTTPHeaders
-        /// 1 for the first request this server received, 2 for the next, …
-        public var number: Int
-    }
-
-    /// A scripted answer.
-    public struct Reply: Sendable {
-        public var status: Int
-        public var headers: [(String, String)]
-        public var body: [UInt8]
-        /// The `Content-Length` sent: nil sends the body's length; a larger one cuts the
-        /// download short (the connection closes after `body`); `chunked` sends none.
-        public var declaredLength: Int?
-        /// Send the body with chunked transfer encoding, without a length.
-        public var chunked: Bool
-        /// Silence before the status line.
-        public var delayBeforeHeaders: Duration
-        /// The body goes out in pieces of this many bytes…
-        public var chunkSize: Int
-        /// …with this pause between them.
-        public var delayBetweenChunks: Duration
-
-        public init(
-            status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = [], declaredLength: Int? = nil, chunked: Bool = false,
-            delayBeforeHeaders: Duration = .zero, chunkSize: Int = 64 * 1024, delayBetweenChunks: Duration = .zero
-        ) {
-            self.status = status
-            self.headers = headers
-            self.body = body
-            self.declaredLength = declaredLength
-            self.chunked = chunked
-            self.delayBeforeHeaders = delayBeforeHeaders
-            self.chunkSize = chunkSize
-            self.delayBetweenChunks = delayBetweenChunks
-        }
-    }
-
+    /// Answers one request.
     public typealias Script = @Sendable (Request) async -> Reply
 
     /// The port it listens on, on 127.0.0.1.
@@ -59,6 +21,8 @@ public final class ScriptedHTTPServer: Sendable {
 
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `127.0.0.1:PORT`, for variables such as `GCE_METADATA_HOST` that take a host and port.
+    public var hostAndPort: String { "127.0.0.1:\(port)" }
     /// Requests received so far.
     public var requestCount: Int { served.load(ordering: .relaxed) }
 
@@ -100,25 +64,41 @@ public final class ScriptedHTTPServer: Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, script: Script) async throws {
         try await connection.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead?
+            var body: [UInt8] = []
             for try await part in inbound {
-                guard case .head(let head) = part else { continue }
-                let number = served.add(1, ordering: .relaxed).newValue
-                let reply = await script(Request(method: head.method.rawValue, uri: head.uri, headers: head.headers, number: number))
-                if reply.delayBeforeHeaders > .zero { try await Task.sleep(for: reply.delayBeforeHeaders) }
-                var headers = HTTPHeaders(reply.headers)
-                if !reply.chunked { headers.replaceOrAdd(name: "Content-Length", value: String(reply.declaredLength ?? reply.body.count)) }
-                try await outbound.write(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)))
-                var offset = 0
-                while offset < reply.body.count {
-                    if offset > 0, reply.delayBetweenChunks > .zero { try await Task.sleep(for: reply.delayBetweenChunks) }
-                    let end = min(offset + max(reply.chunkSize, 1), reply.body.count)
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: reply.body[offset..<end]))))
-                    offset = end
+                switch part {
+                case .head(let received):
+                    (head, body) = (received, [])
+                case .body(let buffer):
+                    body += buffer.readableBytesView
+                case .end:
+                    guard let head else { continue }
+                    let number = served.add(1, ordering: .relaxed).newValue
+                    let reply = await script(Request(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body, number: number))
+                    guard try await send(reply, to: head, on: outbound), head.isKeepAlive else { return }
                 }
-                // A declared length the body does not reach: close mid-body, as a dropped connection would.
-                if let declared = reply.declaredLength, declared > reply.body.count { return }
-                try await outbound.write(.end(nil))
             }
         }
+    }
+
+    /// Writes `reply`; false when it closes the connection mid-body.
+    private func send(_ reply: Reply, to head: HTTPRequestHead, on outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+        if reply.delayBeforeHeaders > .zero { try await Task.sleep(for: reply.delayBeforeHeaders) }
+        var headers = HTTPHeaders(reply.headers)
+        if !reply.chunked { headers.replaceOrAdd(name: "Content-Length", value: String(reply.declaredLength ?? reply.body.count)) }
+        if !head.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        try await outbound.write(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)))
+        var offset = 0
+        while offset < reply.body.count {
+            if offset > 0, reply.delayBetweenChunks > .zero { try await Task.sleep(for: reply.delayBetweenChunks) }
+            let end = min(offset + max(reply.chunkSize, 1), reply.body.count)
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: reply.body[offset..<end]))))
+            offset = end
+        }
+        // A declared length the body does not reach: close mid-body, as a dropped connection would.
+        if let declared = reply.declaredLength, declared > reply.body.count { return false }
+        try await outbound.write(.end(nil))
+        return true
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTestSupport
 import NIOCore
 import Testing
 
@@ -44,7 +45,7 @@ struct GCSClientTests {
     }
 
     @Test func withCredentialsRequestsCarryTheBearerToken() async throws {
-        try await LocalHTTPServer.run(handler: { _ in tokenResponse("bearer-token-1") }) { server in
+        try await ScriptedHTTPServer.run({ _ in tokenResponse("bearer-token-1") }) { server in
             let client = try GCSClient(environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared)
             let request = try await client.getRequest(.gcs(bucket: "models", object: "m.json"))
             #expect(request.url.hasPrefix("https://storage.googleapis.com/storage/v1/b/models/o/m.json"))
@@ -75,15 +76,14 @@ struct GCSClientTests {
         let seen = RecordedRequests()
         let denial = #"{"error":{"code":403,"message":"reader@p.iam.gserviceaccount.com does not have storage.objects.get access to the Google Cloud Storage object.","errors":[]}}"#
         // One server plays the metadata server and a GCS that refuses everything.
-        try await LocalHTTPServer.run(handler: { request in
+        try await GoogleMetadataServerTests.withMetadataServer({ request in
             seen.record(request)
             switch request.path {
             case GoogleMetadataServerTests.tokenPath: return tokenResponse("storage-bearer-token")
             case GoogleMetadataServerTests.emailPath: return .text("reader@p.iam.gserviceaccount.com")
             default: return .json(denial, status: 403)
             }
-        }) { server in
-            let chain = GoogleCredentialChain(environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared)
+        }) { chain, server in
             let client = GCSClient(endpoint: GCSEndpoint(baseURL: server.baseURL, isEmulator: false), credentials: chain)
             let result = await fetchWithDownloader(.gcs(bucket: "models", object: "fraud/v1/model.json"), client: client)
             guard case .failure(let error) = result else {

@@ -1,10 +1,9 @@
 import Foundation
-import JSONCore
 import Testing
 
 /// gcp-storage-emulator (in memory, on 127.0.0.1) seeded with ``objects`` by
 /// `Fixtures/gcs/seed_gcs.py` through google-cloud-storage itself.
-struct GCSEmulator: Sendable {
+struct GCSEmulator: SuiteEmulator {
     /// What the seed uploads: bucket → object name → content.
     static let objects: [String: [String: String]] = [
         "models": [
@@ -16,8 +15,9 @@ struct GCSEmulator: Sendable {
 
     let emulator: EmulatorProcess
 
-    /// The server of the running suite (see ``GCSEmulatorTrait``).
+    /// The server of the running suite (see ``EmulatorSuiteTrait``).
     @TaskLocal static var current: GCSEmulator?
+    static var suiteInstance: TaskLocal<GCSEmulator?> { $current }
 
     /// The environment pointing Google clients at this emulator, plus `variables`.
     func environment(_ variables: [String: String] = [:]) -> [String: String] {
@@ -32,30 +32,15 @@ struct GCSEmulator: Sendable {
             arguments: { ["start", "--host=127.0.0.1", "--port=\($0)", "--in-memory"] }
         )
         try await EmulatorProcess.run(configuration) { emulator in
-            let script = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("gcs/seed_gcs.py").path
-            let manifest = JSONValue.object(objects.mapValues { .object($0.mapValues(JSONValue.string)) }).jsonString
             _ = try await EmulatorProcess.output(
-                of: "\(venv)/bin/python", [script, manifest], environment: ["STORAGE_EMULATOR_HOST": emulator.baseURL])
+                of: "\(venv)/bin/python", [EmulatorProcess.fixture("gcs/seed_gcs.py"), EmulatorProcess.manifest(objects)],
+                environment: ["STORAGE_EMULATOR_HOST": emulator.baseURL])
             try await body(GCSEmulator(emulator: emulator))
         }
     }
 }
 
-/// Runs a suite with one ``GCSEmulator`` (in ``GCSEmulator/current``), started before its first
-/// test and stopped after its last.
-struct GCSEmulatorTrait: SuiteTrait, TestScoping {
-    func scopeProvider(for test: Test, testCase: Test.Case?) -> GCSEmulatorTrait? {
-        test.isSuite ? self : nil
-    }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await GCSEmulator.run { emulator in
-            try await GCSEmulator.$current.withValue(emulator) { try await function() }
-        }
-    }
-}
-
-extension Trait where Self == GCSEmulatorTrait {
+extension Trait where Self == EmulatorSuiteTrait<GCSEmulator> {
     /// A seeded gcp-storage-emulator for the suite's tests.
-    static var gcsEmulator: Self { GCSEmulatorTrait() }
+    static var gcsEmulator: Self { Self() }
 }

@@ -1,19 +1,20 @@
 import Foundation
+import HTTPTestSupport
 import JSONCore
 import Synchronization
 import _CryptoExtras
 
 @testable import ObjectStore
 
-/// The requests a ``LocalHTTPServer`` handler saw, in order.
+/// The requests a ``ScriptedHTTPServer`` script saw, in order.
 final class RecordedRequests: Sendable {
-    private let requests = Mutex<[LocalHTTPServer.Request]>([])
+    private let requests = Mutex<[ScriptedHTTPServer.Request]>([])
 
-    func record(_ request: LocalHTTPServer.Request) {
+    func record(_ request: ScriptedHTTPServer.Request) {
         requests.withLock { $0.append(request) }
     }
 
-    var all: [LocalHTTPServer.Request] { requests.withLock { $0 } }
+    var all: [ScriptedHTTPServer.Request] { requests.withLock { $0 } }
 
     func count(path: String) -> Int { all.filter { $0.path == path }.count }
 }
@@ -98,6 +99,6 @@ struct TestServiceAccount: Sendable {
 }
 
 /// An OAuth token-endpoint response.
-func tokenResponse(_ token: String, expiresIn: Int = 3600) -> LocalHTTPServer.Response {
+func tokenResponse(_ token: String, expiresIn: Int = 3600) -> ScriptedHTTPServer.Reply {
     .json(#"{"access_token":"\#(token)","expires_in":\#(expiresIn),"token_type":"Bearer"}"#)
 }

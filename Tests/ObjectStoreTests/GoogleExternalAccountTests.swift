@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 import JSONCore
 import Testing
 
@@ -11,7 +12,7 @@ struct GoogleExternalAccountTests {
     static let subjectToken = "eyJhbGciOiJSUzI1NiJ9.subject-token-from-kubernetes.signature"
 
     /// A fake STS at `/sts` and IAM Credentials at `/impersonate`, recording what they saw.
-    static func handler(_ seen: RecordedRequests) -> LocalHTTPServer.Handler {
+    static func handler(_ seen: RecordedRequests) -> ScriptedHTTPServer.Script {
         { request in
             seen.record(request)
             switch request.path {
@@ -34,7 +35,7 @@ struct GoogleExternalAccountTests {
         }
     }
 
-    static func configuration(server: LocalHTTPServer, credentialSource: JSONValue, impersonate: Bool) -> String {
+    static func configuration(server: ScriptedHTTPServer, credentialSource: JSONValue, impersonate: Bool) -> String {
         var json: [String: JSONValue] = [
             "type": "external_account",
             "audience": .string(audience),
@@ -53,7 +54,7 @@ struct GoogleExternalAccountTests {
         let seen = RecordedRequests()
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
+        try await ScriptedHTTPServer.run(Self.handler(seen)) { server in
             let tokenFile = try scratch.write("token", Self.subjectToken + "\n")
             let config = try scratch.write(
                 "wif.json", Self.configuration(server: server, credentialSource: ["file": .string(tokenFile)], impersonate: false))
@@ -81,7 +82,7 @@ struct GoogleExternalAccountTests {
         let seen = RecordedRequests()
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
+        try await ScriptedHTTPServer.run(Self.handler(seen)) { server in
             let tokenFile = try scratch.write("token.json", #"{"access_token":"\#(Self.subjectToken)"}"#)
             let source: JSONValue = ["file": .string(tokenFile), "format": ["type": "json", "subject_token_field_name": "access_token"]]
             let config = try scratch.write("wif.json", Self.configuration(server: server, credentialSource: source, impersonate: true))
@@ -102,7 +103,7 @@ struct GoogleExternalAccountTests {
         let seen = RecordedRequests()
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
+        try await ScriptedHTTPServer.run(Self.handler(seen)) { server in
             let source: JSONValue = [
                 "url": .string("\(server.baseURL)/subject"),
                 "headers": ["Authorization": "Bearer metadata-secret"],
@@ -119,7 +120,7 @@ struct GoogleExternalAccountTests {
     @Test func aRefusedImpersonationNamesTheStepAndGoogleMessageButNoToken() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: { request in
+        try await ScriptedHTTPServer.run({ request in
             switch request.path {
             case "/sts": return tokenResponse("sts-token-1")
             default:
@@ -141,7 +142,7 @@ struct GoogleExternalAccountTests {
     @Test func aMissingSubjectTokenFileIsNamed() async throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: { _ in .text("unused", status: 500) }) { server in
+        try await ScriptedHTTPServer.run({ _ in .text("unused", status: 500) }) { server in
             let missing = "\(scratch.path)/no-such-token"
             let config = try scratch.write(
                 "wif.json", Self.configuration(server: server, credentialSource: ["file": .string(missing)], impersonate: false))

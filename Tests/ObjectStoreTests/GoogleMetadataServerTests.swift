@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 import Synchronization
 import Testing
 
@@ -12,7 +13,7 @@ struct GoogleMetadataServerTests {
 
     /// A metadata server that, like Google's, refuses requests without `Metadata-Flavor: Google`,
     /// and numbers the tokens it issues.
-    static func handler(_ seen: RecordedRequests, expiresIn: Int = 3600, latency: Duration = .zero) -> LocalHTTPServer.Handler {
+    static func handler(_ seen: RecordedRequests, expiresIn: Int = 3600, latency: Duration = .zero) -> ScriptedHTTPServer.Script {
         { request in
             seen.record(request)
             guard request.header("Metadata-Flavor") == "Google" else {
@@ -31,30 +32,35 @@ struct GoogleMetadataServerTests {
         }
     }
 
+    /// Runs `body` with a chain whose metadata server, named by `variable`, is `script`'s.
+    static func withMetadataServer<T: Sendable>(
+        _ script: @escaping ScriptedHTTPServer.Script, variable: String = "GCE_METADATA_HOST", now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (GoogleCredentialChain, ScriptedHTTPServer) async throws -> T
+    ) async throws -> T {
+        try await ScriptedHTTPServer.run(script) { server in
+            try await body(GoogleCredentialChain(environment: [variable: server.hostAndPort], httpClient: .shared, now: now), server)
+        }
+    }
+
     @Test func fetchesTheDefaultServiceAccountTokenWithTheMetadataFlavorHeader() async throws {
         let seen = RecordedRequests()
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
-            let chain = GoogleCredentialChain(environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared)
-            let token = try await chain.accessToken()
-            #expect(token == "metadata-token-1")
+        try await Self.withMetadataServer(Self.handler(seen)) { chain, _ throws in
+            #expect(try await chain.accessToken() == "metadata-token-1")
             #expect(await chain.identity() == Self.email)
             #expect(seen.all.allSatisfy { $0.method == "GET" && $0.header("Metadata-Flavor") == "Google" })
         }
     }
 
     @Test func gceMetadataIPIsUsedWhenTheHostIsNotSet() async throws {
-        let seen = RecordedRequests()
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
-            let chain = GoogleCredentialChain(environment: ["GCE_METADATA_IP": server.hostAndPort], httpClient: .shared)
-            let token = try await chain.accessToken()
-            #expect(token == "metadata-token-1")
+        try await Self.withMetadataServer(Self.handler(RecordedRequests()), variable: "GCE_METADATA_IP") { chain, _ throws in
+            #expect(try await chain.accessToken() == "metadata-token-1")
         }
         #expect(GoogleMetadataServer(environment: [:]).host == "metadata.google.internal")
     }
 
     @Test func anUnreachableMetadataServerFailsFastWithARetryableErrorNamingIt() async throws {
         // A port that was just free: nothing listens there.
-        let port = try await LocalHTTPServer.run(handler: { _ in .text("") }) { $0.port }
+        let port = try await ScriptedHTTPServer.run({ _ in .text("") }) { $0.port }
         let chain = GoogleCredentialChain(environment: ["GCE_METADATA_HOST": "127.0.0.1:\(port)"], httpClient: .shared)
         let started = ContinuousClock.now
         let error = try await #require(throws: ObjectStoreError.self) { try await chain.accessToken() }
@@ -68,9 +74,7 @@ struct GoogleMetadataServerTests {
     @Test func aTokenIsReusedUntilFiveMinutesBeforeExpiryThenRefreshed() async throws {
         let seen = RecordedRequests()
         let clock = ManualClock()
-        try await LocalHTTPServer.run(handler: Self.handler(seen)) { server in
-            let chain = GoogleCredentialChain(
-                environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared, now: { clock.now })
+        try await Self.withMetadataServer(Self.handler(seen), now: { clock.now }) { chain, _ in
             var tokens = [try await chain.accessToken()]
             clock.advance(by: 3600 - 301)
             tokens.append(try await chain.accessToken())
@@ -84,8 +88,7 @@ struct GoogleMetadataServerTests {
 
     @Test func concurrentCallersShareOneRefresh() async throws {
         let seen = RecordedRequests()
-        try await LocalHTTPServer.run(handler: Self.handler(seen, latency: .milliseconds(200))) { server in
-            let chain = GoogleCredentialChain(environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared)
+        try await Self.withMetadataServer(Self.handler(seen, latency: .milliseconds(200))) { chain, _ in
             let tokens = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<20 { group.addTask { try await chain.accessToken() } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -97,17 +100,32 @@ struct GoogleMetadataServerTests {
 
     @Test func aFailedRefreshIsRetriedByTheNextCaller() async throws {
         let failNext = Mutex(true)
-        try await LocalHTTPServer.run(handler: { request in
+        try await Self.withMetadataServer({ _ in
             if failNext.withLock({ let fail = $0; $0 = false; return fail }) {
                 return .text("metadata server overloaded", status: 503)
             }
             return tokenResponse("metadata-token-after-503")
-        }) { server in
-            let chain = GoogleCredentialChain(environment: ["GCE_METADATA_HOST": server.hostAndPort], httpClient: .shared)
+        }) { chain, _ in
             let error = try await #require(throws: ObjectStoreError.self) { try await chain.accessToken() }
             #expect(error.isRetryable)
             #expect(error.message.contains("HTTP 503: metadata server overloaded"))
             #expect(try await chain.accessToken() == "metadata-token-after-503")
+        }
+    }
+
+    @Test func aFailedRefreshKeepsATokenThatHasNotExpired() async throws {
+        let clock = ManualClock()
+        let overloaded = Mutex(false)
+        try await Self.withMetadataServer({ _ in
+            overloaded.withLock { $0 } ? .text("metadata server overloaded", status: 503) : tokenResponse("metadata-token-1", expiresIn: 600)
+        }, now: { clock.now }) { chain, _ in
+            #expect(try await chain.accessToken() == "metadata-token-1")
+            overloaded.withLock { $0 = true }
+            clock.advance(by: 400)  // due for refresh, not expired
+            #expect(try await chain.accessToken() == "metadata-token-1")
+            clock.advance(by: 300)  // expired
+            let error = try await #require(throws: ObjectStoreError.self) { try await chain.accessToken() }
+            #expect(error.message.contains("HTTP 503: metadata server overloaded"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTestSupport
 import JSONCore
 import Testing
 
@@ -13,7 +14,7 @@ struct GoogleServiceAccountTests {
         let seen = RecordedRequests()
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        try await LocalHTTPServer.run(handler: { request in
+        try await ScriptedHTTPServer.run({ request in
             seen.record(request)
             let form = request.formFields
             guard request.method == "POST", request.path == "/token",
@@ -43,7 +44,7 @@ struct GoogleServiceAccountTests {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let seen = RecordedRequests()
-        try await LocalHTTPServer.run(handler: { request in
+        try await ScriptedHTTPServer.run({ request in
             seen.record(request)
             // A careless server that echoes the assertion back must not leak it into the error.
             let assertion = request.formFields["assertion"] ?? ""

@@ -14,7 +14,7 @@ struct ModelDownloaderTests {
 
     /// Fast retries so the tests spend their time on behaviour, not back-off.
     static let policy = DownloadPolicy(
-        maxBytes: 1_000_000, connectTimeout: .seconds(2), readTimeout: .milliseconds(500), attemptTimeout: .seconds(10),
+        maxBytes: 1_000_000, connectTimeout: .seconds(10), readTimeout: .seconds(20), attemptTimeout: .seconds(60),
         maxAttempts: 3, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50))
 
     /// A fresh directory (and cache) per test, removed at the end.
@@ -136,16 +136,23 @@ struct ModelDownloaderTests {
     func slowServers() async throws {
         try await ScriptedHTTPServer.run({ request in
             switch request.uri {
-            case "/silent": .init(body: Self.model, delayBeforeHeaders: .seconds(3))
+            case "/silent": .init(body: Self.model, delayBeforeHeaders: .seconds(120))
             default: .init(body: Self.model, chunkSize: 30_000, delayBetweenChunks: .milliseconds(100))
             }
         }) { server in
             try await Self.withDownloader { downloader, _ in
                 let steady = try await downloader.fetch(Self.uri(server, "/steady"), expectedSHA256: Self.digest)
                 #expect(steady.attempts == 1, "each pause is shorter than the read timeout")
+            }
+            let impatient = {
+                var policy = Self.policy
+                policy.readTimeout = .seconds(1)
+                return policy
+            }()
+            try await Self.withDownloader(policy: impatient) { downloader, _ in
                 let error = await #expect(throws: ObjectStoreError.self) { try await downloader.fetch(Self.uri(server, "/silent"), expectedSHA256: nil) }
                 #expect(error?.kind == .timeout)
-                #expect(server.requestCount == 1 + Self.policy.maxAttempts)
+                #expect(server.requestCount == 1 + impatient.maxAttempts)
             }
         }
     }

@@ -86,4 +86,21 @@ struct S3ClientTests {
         #expect(s3.errorDetail(status: 301, body: ByteBuffer(string: redirect)) == "PermanentRedirect: Use the endpoint. (endpoint models.s3.eu-west-1.amazonaws.com)")
         #expect(s3.errorDetail(status: 502, body: ByteBuffer(string: "<html>Bad Gateway</html>")) == nil)
     }
+
+    @Test("S3's codes for a key, session token or signature it does not accept are access denied, whatever the status")
+    func credentialFailures() throws {
+        let s3 = try client([:])
+        func kind(_ status: Int, _ code: String) -> ObjectStoreError.Kind? {
+            s3.failureKind(status: status, body: ByteBuffer(string: "<Error><Code>\(code)</Code><Message>m</Message></Error>"))
+        }
+        for code in ["InvalidToken", "ExpiredToken", "AuthorizationHeaderMalformed"] {
+            #expect(kind(400, code) == .accessDenied, "\(code)")
+        }
+        for code in ["InvalidAccessKeyId", "SignatureDoesNotMatch"] {
+            #expect(kind(403, code) == .accessDenied, "\(code)")
+        }
+        #expect(kind(400, "InvalidArgument") == nil)
+        #expect(kind(503, "SlowDown") == nil)
+        #expect(s3.failureKind(status: 400, body: ByteBuffer(string: "<html>Bad Request</html>")) == nil)
+    }
 }

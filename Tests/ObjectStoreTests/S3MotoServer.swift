@@ -12,7 +12,7 @@ import Testing
 /// Signature checking: moto verifies SigV4 (with botocore's signer, against the IAM users and
 /// STS sessions it knows) once `INITIAL_NO_AUTH_ACTION_COUNT` actions have been served without.
 /// The server starts with 0; the setup script lifts that for its own calls and sets it back to 0.
-struct S3MotoServer: Sendable {
+struct S3MotoServer: SuiteEmulator {
     /// The bucket the user and the role may read.
     static let readableBucket = "models"
     /// What the setup uploads: bucket → key → content.
@@ -32,8 +32,9 @@ struct S3MotoServer: Sendable {
     /// `arn:aws:iam::123456789012:role/fraud`.
     let roleARN: String
 
-    /// The server of the running suite (see ``S3MotoServerTrait``).
+    /// The server of the running suite (see ``EmulatorSuiteTrait``).
     @TaskLocal static var current: S3MotoServer?
+    static var suiteInstance: TaskLocal<S3MotoServer?> { $current }
 
     /// The environment pointing S3 and STS at this server, plus `variables`.
     func environment(_ variables: [String: String] = [:]) -> [String: String] {
@@ -62,10 +63,9 @@ struct S3MotoServer: Sendable {
             readinessPath: "/moto-api/"
         )
         try await EmulatorProcess.run(configuration) { emulator in
-            let script = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("aws/moto_setup.py").path
-            let objects = String(decoding: JSONValue.object(objects.mapValues { .object($0.mapValues(JSONValue.string)) }).serialized(), as: UTF8.self)
             let output = try await EmulatorProcess.output(
-                of: "\(venv)/bin/python", [script, emulator.baseURL, objects, readableBucket])
+                of: "\(venv)/bin/python",
+                [EmulatorProcess.fixture("aws/moto_setup.py"), emulator.baseURL, EmulatorProcess.manifest(objects), readableBucket])
             let json = try JSONValue(parsing: output)
             func credentials(_ object: JSONValue?) throws -> AWSCredentials {
                 let object = try #require(object)
@@ -83,21 +83,7 @@ struct S3MotoServer: Sendable {
     }
 }
 
-/// Runs a suite with one ``S3MotoServer`` (in ``S3MotoServer/current``), started before its first
-/// test and stopped after its last.
-struct S3MotoServerTrait: SuiteTrait, TestScoping {
-    func scopeProvider(for test: Test, testCase: Test.Case?) -> S3MotoServerTrait? {
-        test.isSuite ? self : nil
-    }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await S3MotoServer.run { server in
-            try await S3MotoServer.$current.withValue(server) { try await function() }
-        }
-    }
-}
-
-extension Trait where Self == S3MotoServerTrait {
+extension Trait where Self == EmulatorSuiteTrait<S3MotoServer> {
     /// A moto server for the suite's tests.
-    static var motoServer: Self { S3MotoServerTrait() }
+    static var motoServer: Self { Self() }
 }

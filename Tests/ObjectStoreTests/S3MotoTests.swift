@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -36,7 +37,7 @@ struct S3MotoTests {
         expectNoSecret(in: error.message, secrets: [wrongSecret, moto.user.secretAccessKey])
     }
 
-    @Test("a session token from AWS_SESSION_TOKEN is sent and signed; a wrong one is refused (InvalidToken) without being quoted")
+    @Test("a session token from AWS_SESSION_TOKEN is sent and signed; a wrong one is access denied (InvalidToken) without being quoted")
     func sessionToken() async throws {
         let session = moto.session
         var environment = moto.environment([
@@ -46,7 +47,8 @@ struct S3MotoTests {
 
         environment["AWS_SESSION_TOKEN"] = "tampered-\(UUID().uuidString)"
         let error = try await fetchError(model, environment)
-        // S3 answers 400 InvalidToken, which the downloader's status mapping makes `.io`.
+        // S3 answers 400 InvalidToken: a credential problem (S3Client.failureKind), not an I/O error.
+        #expect(error.kind == .accessDenied)
         #expect(error.message.contains("HTTP 400: InvalidToken"))
         #expect(!error.isRetryable)
         expectNoSecret(in: error.message, secrets: session.secrets + [environment["AWS_SESSION_TOKEN"]!])
@@ -78,7 +80,7 @@ struct S3MotoTests {
         let tokenFile = try scratch.write("token", token + "\n")
         let seen = Mutex<[String?]>([])
         let json = try sessionJSON()
-        try await LocalHTTPServer.run(handler: { request in
+        try await ScriptedHTTPServer.run({ request in
             seen.withLock { $0.append(request.header("Authorization")) }
             guard request.path == "/v1/credentials", request.header("Authorization") == token else {
                 return .json(#"{"code":"AccessDeniedException","message":"bad token"}"#, status: 401)
@@ -102,7 +104,7 @@ struct S3MotoTests {
         let imdsToken = "imds-\(UUID().uuidString)"
         let json = try sessionJSON()
         let seen = Mutex<[String]>([])
-        try await LocalHTTPServer.run(handler: { request in
+        try await ScriptedHTTPServer.run({ request in
             seen.withLock { $0.append("\(request.method) \(request.path)") }
             if request.method == "PUT", request.path == "/latest/api/token", request.header("X-aws-ec2-metadata-token-ttl-seconds") != nil {
                 return .text(imdsToken)

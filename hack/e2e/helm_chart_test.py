@@ -91,11 +91,27 @@ EVERYTHING = {
     "podDisruptionBudget": {"enabled": True, "minAvailable": "50%"},
 }
 
+# Serving identities: the managed EKS member's pods read S3 as an IAM role; the observed GKE
+# member's identity is its own operator's business (it grants nothing here).
+SERVING = {
+    "clusters": [
+        {"name": "eks", "provider": "aws", "region": "us-east-1", "inCluster": True,
+         "registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+         "serving": {"awsRoleArn": "arn:aws:iam::123456789012:role/fraud-models-read",
+                     "env": {"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_S3": "http://minio.fraud.svc:9000"}}},
+        {"name": "gke", "provider": "gcp", "region": "us-central1", "context": "gke",
+         "registry": "us-central1-docker.pkg.dev/p/r", "mode": "observe",
+         "serving": {"serviceAccount": "models-reader", "gcpServiceAccount": "fraud-models@p.iam.gserviceaccount.com"}},
+    ],
+    "kubeconfigSecret": {"name": "tandem-peers"},
+}
+
 VALUE_SETS = {
     "default values": {},
     "examples/values-eks.yaml": load_values(REPO / "examples/values-eks.yaml"),
     "examples/values-gke.yaml": load_values(REPO / "examples/values-gke.yaml"),
     "every option on": EVERYTHING,
+    "serving identities": SERVING,
 }
 
 
@@ -231,6 +247,15 @@ def test_schema():
              "token"),
         "an inline kubeconfig": ({"kubeconfigSecret": {"name": "peers", "kubeconfig": "apiVersion: v1"}}, "kubeconfig"),
         "an empty member list": ({"clusters": []}, "/clusters"),
+        "a serving role that is no IAM role ARN":
+            ({"clusters": [{"name": "eks", "provider": "aws", "inCluster": True, "registry": "r",
+                            "serving": {"awsRoleArn": "fraud-models-read"}}]}, "/clusters/0/serving/awsRoleArn"),
+        "an unknown serving field":
+            ({"clusters": [{"name": "eks", "provider": "aws", "inCluster": True, "registry": "r",
+                            "serving": {"accessKey": "AKIA"}}]}, "accessKey"),
+        "a serving variable that is no string":
+            ({"clusters": [{"name": "eks", "provider": "aws", "inCluster": True, "registry": "r",
+                            "serving": {"env": {"AWS_MAX_ATTEMPTS": 3}}}]}, "/clusters/0/serving/env/AWS_MAX_ATTEMPTS"),
     }
     with helm.Chart.load(CHART) as chart:
         for label, (values, needle) in wrong.items():
@@ -299,6 +324,14 @@ EXPECTED_RULES = [
     ([""], ["pods"], ["get", "list", "watch"]),
     (["events.k8s.io"], ["events"], ["create", "patch"]),
 ]
+SERVICE_ACCOUNT_RULE = ([""], ["serviceaccounts"], ["get", "list", "watch", "create", "patch"])
+
+
+def expected_rules(clusters):
+    """EXPECTED_RULES, with ServiceAccounts (after Services) when a managed member has a serving identity."""
+    identities = {"serviceAccount", "awsRoleArn", "gcpServiceAccount"}
+    applies = any(c.get("mode", "manage") == "manage" and identities & set(c.get("serving") or {}) for c in clusters)
+    return EXPECTED_RULES[:4] + [SERVICE_ACCOUNT_RULE] + EXPECTED_RULES[4:] if applies else EXPECTED_RULES
 
 
 def test_rbac():
@@ -314,8 +347,10 @@ def test_rbac():
         kind = "Role" if watch else "ClusterRole"
         main = find(objects, kind, "tandem-tandem-operator")
         rules = [(r["apiGroups"], r["resources"], r["verbs"]) for r in main[0]["rules"]] if main else None
-        check(f"the {kind} grants exactly FraudModels, Deployments, Services, pods (read), events with {label}",
-              rules == EXPECTED_RULES, rules)
+        wanted = expected_rules(merged["clusters"])
+        check(f"the {kind} grants exactly FraudModels, Deployments, Services, "
+              f"{'ServiceAccounts, ' if SERVICE_ACCOUNT_RULE in wanted else ''}pods (read), events with {label}",
+              rules == wanted, rules)
         if watch:
             check("watchNamespace makes it a Role and RoleBinding in that namespace, no ClusterRole",
                   main[0]["metadata"].get("namespace") == watch and not find(objects, "ClusterRole")
@@ -326,6 +361,11 @@ def test_rbac():
         expected = ["leases"] if leader else []
         check(f"the release-namespace Role holds {expected or 'nothing (not rendered)'} with {label}",
               local_resources == expected, local_resources)
+    observed_only = copy.deepcopy(SERVING)
+    del observed_only["clusters"][0]["serving"]
+    objects, _ = render(observed_only)
+    rules = [(r["apiGroups"], r["resources"], r["verbs"]) for r in find(objects, "ClusterRole", "tandem-tandem-operator")[0]["rules"]]
+    check("a serving identity on an observed member only grants no ServiceAccount access", rules == EXPECTED_RULES, rules)
     bad = [{"kind": "ClusterRole", "metadata": {"name": "bad"},
              "rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]},
                        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]},
@@ -408,6 +448,12 @@ def test_deployment():
               [c["name"] for c in example["clusters"]] == members
               and all(set(c) <= fields and c["provider"] in ("aws", "gcp", "other")
                       and c["mode"] in ("manage", "observe") for c in example["clusters"]))
+    config = yaml.safe_load(find(render(SERVING)[0], "ConfigMap")[0]["data"]["clusters.yaml"])
+    check("clusters.yaml carries each member's serving block", [c.get("serving") for c in config["clusters"]] == [
+        {"awsRoleArn": "arn:aws:iam::123456789012:role/fraud-models-read",
+         "env": {"AWS_ENDPOINT_URL_S3": "http://minio.fraud.svc:9000", "AWS_REGION": "us-east-1"}},
+        {"serviceAccount": "models-reader", "gcpServiceAccount": "fraud-models@p.iam.gserviceaccount.com"},
+    ], config)
     checksum = lambda values: find(render(values)[0], "Deployment")[0]["spec"]["template"]["metadata"][
         "annotations"]["checksum/clusters"]
     changed = copy.deepcopy(EVERYTHING)

@@ -17,7 +17,7 @@ extension FraudModelSpec: OpenAPISchemaDescribed {
             required: ["modelVersion", "image"],
             properties: [
                 "modelVersion": SchemaNode.string(
-                    "The model version to serve; also the image tag. Changing it starts a rollout.",
+                    "The model version to serve: MODEL_VERSION, the {version} of storage URIs, and the image tag unless image.tag is set. Changing it starts a rollout.",
                     pattern: V.imageTagPattern, minLength: 1, maxLength: 128),
                 "image": ImageSpec.openAPISchema,
                 "replicas": SchemaNode.integer(
@@ -46,11 +46,14 @@ extension FraudModelSpec: OpenAPISchemaDescribed {
 extension ImageSpec: OpenAPISchemaDescribed {
     public static var openAPISchema: JSONValue {
         SchemaNode.object(
-            "The fraud-server image without registry; each cluster's registry is prefixed and modelVersion is the tag.",
+            "The fraud-server image without registry; each cluster's registry is prefixed and the tag is image.tag, else modelVersion.",
             required: ["repository"],
             properties: [
                 "repository": SchemaNode.string(
                     "The repository inside each cluster's registry, e.g. fraud-detector.", pattern: V.repositoryPattern, minLength: 1),
+                "tag": SchemaNode.string(
+                    "The image tag. Defaults to modelVersion, for images that carry their model. Required with a storage URI (model.storageUri): the model then comes from the store and the image stays the same across model versions. Part of the revision when set.",
+                    pattern: V.imageTagPattern, minLength: 1, maxLength: 128),
                 "pullPolicy": SchemaNode.string(
                     "The image pull policy. Defaults to \(D.pullPolicy.rawValue).",
                     enum: PullPolicy.allCases.map(\.rawValue), default: D.pullPolicy.rawValue),
@@ -76,9 +79,13 @@ extension ResourceRequirements: OpenAPISchemaDescribed {
 extension ModelSource: OpenAPISchemaDescribed {
     public static var openAPISchema: JSONValue {
         SchemaNode.object(
-            "Where the model file lives inside the image. Optional: fraud-server's defaults apply when absent.",
+            "Where the model file lives: inside the image (path) or in an object store (storageUri). Optional: fraud-server's defaults apply when absent.",
             properties: [
-                "path": SchemaNode.string("The path of the model file in the container (MODEL_PATH).", minLength: 1),
+                "path": SchemaNode.string(
+                    "The path of the model file in the container (MODEL_PATH). Not allowed with storageUri, which replaces the file in the image.",
+                    minLength: 1),
+                "storageUri": storageURISchema(
+                    "Where every target cluster downloads the model from at start (MODEL_URI; MODEL_CACHE_DIR is an emptyDir): s3://BUCKET/KEY, gs://BUCKET/OBJECT, https://HOST/PATH, http://HOST/PATH or file:///PATH, where {version} stands for the model version, e.g. s3://fraud-models/fraud-detector/{version}/model.json. No whitespace, no other placeholder, no credentials (user information or query): the pods authenticate with the member cluster's workload identity (the operator configuration's serving block). Needs image.tag. spec.clusters[].model.storageUri overrides it. Part of the revision: a new URI is rolled out cluster by cluster and rolled back like a new version."),
                 "format": SchemaNode.string(
                     "The model format (MODEL_FORMAT): xgboost_json (XGBoost's save_model JSON) or lightgbm_text (LightGBM's save_model text). Detected from the file when absent.",
                     enum: ModelFormat.names),
@@ -101,8 +108,25 @@ extension ClusterOverride: OpenAPISchemaDescribed {
                 "registry": SchemaNode.string(
                     "The image registry in this cluster, e.g. us-central1-docker.pkg.dev/my-project/my-repo. Defaults to the operator configuration's registry.",
                     pattern: V.registryPattern, minLength: 1),
+                "model": ClusterModelSource.openAPISchema,
             ])
     }
+}
+
+extension ClusterModelSource: OpenAPISchemaDescribed {
+    public static var openAPISchema: JSONValue {
+        SchemaNode.object(
+            "Where this cluster's model comes from, instead of spec.model, so that EKS reads S3 and GKE reads GCS.",
+            properties: [
+                "storageUri": storageURISchema(
+                    "This cluster's storage URI, with {version} for the model version, e.g. gs://fraud-models/fraud-detector/{version}/model.json. Defaults to spec.model.storageUri. Part of the revision."),
+            ])
+    }
+}
+
+/// A storage URI template: ``StorageURITemplate``'s pattern and length.
+func storageURISchema(_ description: String) -> JSONValue {
+    SchemaNode.string(description, pattern: StorageURITemplate.pattern, maxLength: StorageURITemplate.maximumLength)
 }
 
 extension RolloutSpec: OpenAPISchemaDescribed {

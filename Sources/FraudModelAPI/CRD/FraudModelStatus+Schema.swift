@@ -20,7 +20,7 @@ extension FraudModelStatus: OpenAPISchemaDescribed {
                 "failedRetry": SchemaNode.string(
                     "The value of the tandem.dev/retry annotation when failedVersion was recorded; another value retries it."),
                 "failedRevision": SchemaNode.string(
-                    "The digest of the revision that failed; the same version with other content (image repository, checksum, model file, threshold) is tried again."),
+                    "The digest of the revision that failed; the same version with other content (image, checksum, model file or storage URI, threshold) is tried again."),
                 "revisions": SchemaNode.array(
                     "The revisions that served ready in every target cluster, newest first (at most 10): what a rollback restores.",
                     items: ServedRevision.openAPISchema),
@@ -65,7 +65,7 @@ extension ClusterStatus: OpenAPISchemaDescribed {
                 "region": SchemaNode.string("The cloud region, e.g. us-east-1."),
                 "reachable": SchemaNode.boolean("Whether the operator reached the cluster's API server."),
                 "desiredVersion": SchemaNode.string("The version the operator wants this cluster's Deployment to run now."),
-                "desiredRevision": SchemaNode.string("The digest of the revision behind desiredVersion (checksum, model file, threshold)."),
+                "desiredRevision": SchemaNode.string("The digest of the revision behind desiredVersion (image, checksum, model file or storage URI, threshold)."),
                 "servingVersion": SchemaNode.string("The version this cluster serves with every replica ready."),
                 "image": SchemaNode.string("The image of this cluster's Deployment."),
                 "replicas": SchemaNode.integer("The Deployment's desired replicas."),
@@ -88,6 +88,11 @@ extension ServedRevision: OpenAPISchemaDescribed {
             properties: [
                 "version": SchemaNode.string("The model version (image tag, MODEL_VERSION)."),
                 "repository": SchemaNode.string("The image repository inside each cluster's registry."),
+                "imageTag": SchemaNode.string("The image tag (spec.image.tag), when not the version."),
+                "storageUri": SchemaNode.string("The storage URI template every cluster downloaded the model from (spec.model.storageUri)."),
+                "clusterStorageUris": SchemaNode.map(
+                    "Per-cluster storage URI templates (spec.clusters[].model.storageUri), by cluster name.",
+                    values: SchemaNode.string("A storage URI template.")),
                 "modelSHA256": SchemaNode.string("The model file's expected SHA-256 (MODEL_SHA256)."),
                 "modelPath": SchemaNode.string("The model file's path (MODEL_PATH)."),
                 "modelFormat": SchemaNode.string("The model file's format (MODEL_FORMAT)."),

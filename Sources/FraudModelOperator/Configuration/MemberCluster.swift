@@ -21,21 +21,25 @@ public struct MemberCluster: Sendable, Hashable {
     public var registry: String?
     /// Whether this operator instance manages the cluster or only observes it. Defaults to `.manage`.
     public var mode: ClusterMode
+    /// How the serving pods run in this cluster (`serving:`): their cloud identity and extra
+    /// environment variables. Defaults to none.
+    public var serving: MemberServing
 
     /// The provider of a member that names none: `.other`.
     public static let defaultProvider = CloudProvider.other
     /// The mode of a member that names none: `.manage`.
     public static let defaultMode = ClusterMode.manage
 
-    /// A member cluster; `provider` defaults to `.other` and `mode` to `.manage`.
+    /// A member cluster; `provider` defaults to `.other`, `mode` to `.manage`, `serving` to none.
     public init(name: String, provider: CloudProvider = defaultProvider, region: String? = nil, access: ClusterAccess,
-                registry: String? = nil, mode: ClusterMode = defaultMode) {
+                registry: String? = nil, mode: ClusterMode = defaultMode, serving: MemberServing = MemberServing()) {
         self.name = name
         self.provider = provider
         self.region = region
         self.access = access
         self.registry = registry
         self.mode = mode
+        self.serving = serving
     }
 }
 

@@ -13,9 +13,13 @@ import KubeAPI
 ///   context: eks               # optional: the kubeconfig's current-context otherwise
 ///   registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com   # optional; no scheme, no trailing /
 ///   mode: manage               # manage | observe (default manage)
+///   serving:                   # optional: the serving pods' cloud identity (MemberServing)
+///     awsRoleArn: arn:aws:iam::123456789012:role/fraud-models-read
+///     env: {AWS_REGION: us-east-1}
 /// - name: gke
 ///   provider: gcp
 ///   inCluster: true            # instead of kubeconfig/context: the pod's service account
+///   serving: {gcpServiceAccount: fraud-models@my-project.iam.gserviceaccount.com}
 /// ```
 ///
 /// # Guarantees

@@ -10,7 +10,7 @@ struct OperatorConfigurationDecoder {
     /// The fields of the document.
     static let documentFields = ["clusters"]
     /// The fields of one member, in the order the documentation lists them.
-    static let memberFields = ["name", "provider", "region", "kubeconfig", "context", "inCluster", "registry", "mode"]
+    static let memberFields = ["name", "provider", "region", "kubeconfig", "context", "inCluster", "registry", "mode", "serving"]
 
     /// The folder relative kubeconfig paths resolve against.
     var directory: String
@@ -93,9 +93,10 @@ struct OperatorConfigurationDecoder {
         let access = decodeAccess(fields, at: path)
         let registry = nonEmptyString("registry", in: fields, at: path).flatMap { checkedRegistry($0, at: "\(path).registry") }
         let mode = choice("mode", in: fields, at: path, default: MemberCluster.defaultMode)
+        let serving = decodeServing(fields["serving"], provider: provider, at: "\(path).serving")
 
-        guard problems.count == problemsBefore, let name, let provider, let mode, let access else { return nil }
-        return MemberCluster(name: name, provider: provider, region: region, access: access, registry: registry, mode: mode)
+        guard problems.count == problemsBefore, let name, let provider, let mode, let access, let serving else { return nil }
+        return MemberCluster(name: name, provider: provider, region: region, access: access, registry: registry, mode: mode, serving: serving)
     }
 
     /// Exactly one of `kubeconfig` (with an optional `context`) and `inCluster: true`.
@@ -154,7 +155,7 @@ struct OperatorConfigurationDecoder {
 
     // MARK: - Fields
 
-    private mutating func rejectUnknownFields(_ fields: [String: JSONValue], known: [String], at path: String) {
+    mutating func rejectUnknownFields(_ fields: [String: JSONValue], known: [String], at path: String) {
         for key in fields.keys.sorted() where !known.contains(key) {
             let hint = FieldSuggestion.closest(to: key, among: known).map { " (did you mean \"\($0)\"?)" }
                 ?? "; expected \(known.joined(separator: ", "))"
@@ -163,7 +164,7 @@ struct OperatorConfigurationDecoder {
     }
 
     /// The string at `key`; nil when absent, null or (reported) not a string.
-    private mutating func string(_ key: String, in fields: [String: JSONValue], at path: String) -> String? {
+    mutating func string(_ key: String, in fields: [String: JSONValue], at path: String) -> String? {
         guard let value = fields[key], !value.isNull else { return nil }
         guard let text = value.stringValue else {
             report("\(path).\(key)", "expected a string, got \(describe(value))")
@@ -173,7 +174,7 @@ struct OperatorConfigurationDecoder {
     }
 
     /// As `string`, and an empty string is reported.
-    private mutating func nonEmptyString(_ key: String, in fields: [String: JSONValue], at path: String) -> String? {
+    mutating func nonEmptyString(_ key: String, in fields: [String: JSONValue], at path: String) -> String? {
         guard let text = string(key, in: fields, at: path) else { return nil }
         guard !text.isEmpty else {
             report("\(path).\(key)", "must not be empty")
@@ -199,12 +200,12 @@ struct OperatorConfigurationDecoder {
         return choice
     }
 
-    private mutating func report(_ location: String, _ message: String) {
+    mutating func report(_ location: String, _ message: String) {
         problems.append(Problem(location: location, message: message))
     }
 
     /// A value's YAML kind for messages, with the value itself when it is a short scalar.
-    private func describe(_ value: JSONValue) -> String {
+    func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return "a boolean (\(flag))"

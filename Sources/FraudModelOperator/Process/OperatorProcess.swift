@@ -57,7 +57,7 @@ public final class OperatorProcess: ServiceLifecycle.Service {
                 client: cluster.client, reportingController: OperatorIdentity.reportingController, reportingInstance: identity, logger: logger)
         }
         let members = configuration.clusters.map {
-            FleetMember(name: $0.name, provider: $0.provider.rawValue, region: $0.region, registry: $0.registry, mode: $0.mode)
+            FleetMember(name: $0.name, provider: $0.provider.rawValue, region: $0.region, registry: $0.registry, mode: $0.mode, serving: $0.serving)
         }
         let (controller, _) = FraudModelController.make(
             members: members, clusters: clusterSet, namespace: options.namespace, recorders: recorders,

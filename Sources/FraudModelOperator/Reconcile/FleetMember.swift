@@ -12,13 +12,23 @@ public struct FleetMember: Sendable, Hashable {
     public var registry: String?
     /// Whether this operator writes to the cluster or only reads it.
     public var mode: ClusterMode
+    /// How its serving pods run: their cloud identity and extra environment. Defaults to none.
+    public var serving: MemberServing
 
     /// A member.
-    public init(name: String, provider: String = "other", region: String? = nil, registry: String? = nil, mode: ClusterMode = .manage) {
+    public init(
+        name: String, provider: String = "other", region: String? = nil, registry: String? = nil, mode: ClusterMode = .manage,
+        serving: MemberServing = MemberServing()
+    ) {
         self.name = name
         self.provider = provider
         self.region = region
         self.registry = registry
         self.mode = mode
+        self.serving = serving
     }
+
+    /// Whether the operator applies ServiceAccounts in this cluster (and so watches them):
+    /// it manages the cluster and the member has a serving identity.
+    var appliesServiceAccounts: Bool { mode == .manage && serving.hasIdentity }
 }

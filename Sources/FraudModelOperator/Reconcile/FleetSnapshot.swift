@@ -16,6 +16,9 @@ struct FleetSnapshot {
     var deployments: [String: JSONValue] = [:]
     /// The Services named like the fleet, by cluster (ours or not).
     var services: [String: JSONValue] = [:]
+    /// The ServiceAccounts named as the fleet's pods run, by cluster (ours or not), where the
+    /// operator applies them.
+    var serviceAccounts: [String: JSONValue] = [:]
     /// Members whose state is not known yet (caches still syncing, first list not answered).
     var unsettled: [String] = []
 
@@ -59,7 +62,14 @@ struct FleetReader: Sendable {
                 snapshot.unsettled.append(member.name)
             }
             observation.reachable = known
-            if known { read(fleet, from: informers, into: &observation, snapshot: &snapshot) }
+            if known {
+                read(fleet, from: informers, into: &observation, snapshot: &snapshot)
+                if let name = member.serving.serviceAccountName(for: fleet.name),
+                    let account = informers.serviceAccounts?.cache.get(namespace: fleet.namespace, name: name)
+                {
+                    snapshot.serviceAccounts[member.name] = account
+                }
+            }
             snapshot.clusters.append(observation)
         }
         return snapshot

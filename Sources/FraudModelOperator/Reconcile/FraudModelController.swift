@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A change anywhere in a fleet — a copy's spec or retry annotation, a Deployment it controls,
 /// one of its pods — enqueues the fleet's key in every member cluster, because each cluster's
-/// gate depends on the others. A Service change enqueues only its own cluster's key.
+/// gate depends on the others. A Service or ServiceAccount change enqueues only its own
+/// cluster's key.
 public enum FraudModelController {
     /// The controller's name (metrics label `controller`).
     public static let name = "fraudmodel"
@@ -22,7 +23,10 @@ public enum FraudModelController {
         logger: Logger = Logger(label: "tandem.operator")
     ) -> (controller: Controller, reconciler: FraudModelReconciler) {
         var informers: [String: MemberInformers] = [:]
-        for cluster in clusters.clusters { informers[cluster.name] = MemberInformers(cluster: cluster, namespace: namespace) }
+        for cluster in clusters.clusters {
+            let appliesServiceAccounts = members.first { $0.name == cluster.name }?.appliesServiceAccounts ?? false
+            informers[cluster.name] = MemberInformers(cluster: cluster, namespace: namespace, watchesServiceAccounts: appliesServiceAccounts)
+        }
         let target = Mutex<Controller?>(nil)
         let enqueue: @Sendable (ObjectKey) -> Void = { key in target.withLock { $0 }?.enqueue(key) }
         let reconciler = FraudModelReconciler(
@@ -44,10 +48,15 @@ public enum FraudModelController {
         }
         controller.owns(.deployments, ownerKind: FraudModelResource.kind, ownerGroup: FraudModelResource.group, namespace: namespace, mapping: .fleet)
         controller.owns(.services, ownerKind: FraudModelResource.kind, ownerGroup: FraudModelResource.group, namespace: namespace)
-        for member in informers.values {
+        for (cluster, member) in informers {
             member.pods.addHandler { event in
                 guard let instance = event.object[path: ["metadata", "labels", ServingLabels.instance]]?.stringValue else { return }
                 for key in fleetKeys(event.object.namespace ?? "", instance) { controller.enqueue(key) }
+            }
+            // A ServiceAccount the operator made, changed or deleted by someone else: its FraudModel applies it again.
+            member.serviceAccounts?.addHandler { event in
+                guard let owner = ManagedObjects.controller(of: event.object)?.name else { return }
+                controller.enqueue(ObjectKey(cluster: cluster, namespace: event.object.namespace ?? "", name: owner))
             }
         }
         return (controller, reconciler)

@@ -11,7 +11,8 @@ import KubeRuntime
 import Logging
 
 /// Reconciles one cluster's copy of a FraudModel: plans the whole fleet, then makes that
-/// cluster's Deployment and Service match the plan and writes the fleet status into the copy.
+/// cluster's Deployment and Service (and, with a serving identity, its pods' ServiceAccount)
+/// match the plan and writes the fleet status into the copy.
 ///
 /// # Guarantees
 /// - Reads come from the informers' caches; a converged fleet costs no request at all.
@@ -86,18 +87,19 @@ public final class FraudModelReconciler: Reconciler {
         let writer = ServingWriter(client: client, cluster: key.cluster, logger: logger)
         var notes = planned.events.map { (kind: $0.kind, reason: $0.reason.rawValue, message: $0.message) }
         if let target = plan.rollout.decision(for: key.cluster)?.target {
-            let creates = snapshot.deployments[key.cluster] == nil || snapshot.services[key.cluster] == nil
-            if creates, try await !Self.exists(copy, client: client) {
+            let live = ServingWriter.LiveObjects(
+                deployment: snapshot.deployments[key.cluster], service: snapshot.services[key.cluster],
+                serviceAccount: snapshot.serviceAccounts[key.cluster])
+            let createsAccount = member.serving.hasIdentity && live.serviceAccount == nil
+            if live.deployment == nil || live.service == nil || createsAccount, try await !Self.exists(copy, client: client) {
                 // The copy is being deleted and its dependents were collected before the cache
                 // saw it go: creating them again would only feed the garbage collector.
                 return .done
             }
-            let foreign = try await writer.apply(
-                copy, target: target, liveDeployment: snapshot.deployments[key.cluster], liveService: snapshot.services[key.cluster],
-                traffic: plan.traffic.service(for: key.cluster))
-            for kind in foreign {
+            let foreign = try await writer.apply(copy, target: target, serving: member.serving, live: live, traffic: plan.traffic.service(for: key.cluster))
+            for object in foreign {
                 notes.append((.warning, "ObjectNotManaged",
-                              "\(kind) \(fleet) exists and is not controlled by this FraudModel; it is left alone (delete or rename it to let the operator manage one)"))
+                              "\(object.kind) \(fleet.namespace)/\(object.name) exists and is not controlled by this FraudModel; it is left alone (delete or rename it to let the operator manage one)"))
             }
         }
         let requeue = plan.rollout.requeueAfterSeconds

@@ -4,7 +4,8 @@ import KubeAPI
 import KubeRuntime
 
 /// The informers the operator reads in one member cluster: FraudModels, Deployments,
-/// Services, and the pods it made (selected by `app.kubernetes.io/managed-by`).
+/// Services, the pods it made (selected by `app.kubernetes.io/managed-by`), and
+/// ServiceAccounts where it applies them.
 public struct MemberInformers: Sendable {
     /// The cluster.
     public let cluster: Cluster
@@ -16,13 +17,19 @@ public struct MemberInformers: Sendable {
     public let services: Informer
     /// Pods carrying `app.kubernetes.io/managed-by: tandem-operator`.
     public let pods: Informer
+    /// ServiceAccounts, all of them (like Deployments and Services, so that one of the same
+    /// name the operator did not make is seen and left alone); nil where the operator applies
+    /// none, so that it needs no access to them there.
+    public let serviceAccounts: Informer?
 
-    /// The informers FraudModel reconciles read, shared through `cluster` (in `namespace`, or all).
-    public init(cluster: Cluster, namespace: String?) {
+    /// The informers FraudModel reconciles read, shared through `cluster` (in `namespace`, or
+    /// all); ServiceAccounts only when `watchesServiceAccounts`.
+    public init(cluster: Cluster, namespace: String?, watchesServiceAccounts: Bool = false) {
         self.cluster = cluster
         fraudModels = cluster.informer(for: FraudModelResource.descriptor, namespace: namespace)
         deployments = cluster.informer(for: .deployments, namespace: namespace)
         services = cluster.informer(for: .services, namespace: namespace)
+        serviceAccounts = watchesServiceAccounts ? cluster.informer(for: .serviceAccounts, namespace: namespace) : nil
         let managed = LabelSelector(matchLabels: [ServingLabels.managedBy: ServingLabels.manager])
         pods = cluster.informer(for: .pods, namespace: namespace, labelSelector: managed, transform: Self.podEssentials)
     }
@@ -48,6 +55,6 @@ public struct MemberInformers: Sendable {
 
     /// Every informer has listed once.
     public var hasSynced: Bool {
-        fraudModels.hasSynced && deployments.hasSynced && services.hasSynced && pods.hasSynced
+        fraudModels.hasSynced && deployments.hasSynced && services.hasSynced && pods.hasSynced && serviceAccounts?.hasSynced != false
     }
 }

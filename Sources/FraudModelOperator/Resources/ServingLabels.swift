@@ -29,6 +29,12 @@ public enum ServingLabels {
 
     /// Every label of the objects made for the FraudModel `instance` at `version`.
     public static func labels(instance: String, version: String) -> [String: String] {
-        selector(instance: instance).merging([Self.version: version, managedBy: manager]) { $1 }
+        labels(instance: instance).merging([Self.version: version]) { $1 }
+    }
+
+    /// The labels of an object made for the FraudModel `instance` that does not change with
+    /// the version (its pods' ServiceAccount).
+    public static func labels(instance: String) -> [String: String] {
+        selector(instance: instance).merging([managedBy: manager]) { $1 }
     }
 }

@@ -4,11 +4,12 @@ import KubeAPI
 
 /// The metadata shared by the objects made for a FraudModel.
 enum ServingMetadata {
-    /// Name and namespace of `model`, `labels`, and a controller owner reference to `model`, so
-    /// that deleting the FraudModel deletes what was made for it.
-    static func metadata(of model: FraudModel, labels: [String: String]) -> JSONValue {
+    /// `name` (default: the name of `model`) and the namespace of `model`, `labels`, and a
+    /// controller owner reference to `model`, so that deleting the FraudModel deletes what was
+    /// made for it.
+    static func metadata(of model: FraudModel, name: String? = nil, labels: [String: String]) -> JSONValue {
         var metadata: JSONValue = [
-            "name": .string(model.metadata.name ?? ""),
+            "name": .string(name ?? model.metadata.name ?? ""),
             "labels": .stringMap(labels),
         ]
         if let namespace = model.metadata.namespace { metadata["namespace"] = .string(namespace) }

@@ -106,7 +106,7 @@ struct FleetStatusBuilder {
         guard cluster.mode == .manage else {
             return ClusterDecision(cluster: cluster.name, action: .leaveAlone(reason: "observe mode: another operator instance runs \(revision) here"))
         }
-        let target = DeploymentTarget(revision: revision, image: revision.image(registry: registry), replicas: spec.replicas(for: cluster.name))
+        let target = DeploymentTarget(revision: revision, cluster: cluster.name, registry: registry, replicas: spec.replicas(for: cluster.name))
         return ClusterDecision(cluster: cluster.name, action: .run(target))
     }
 

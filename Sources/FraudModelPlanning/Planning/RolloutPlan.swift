@@ -44,24 +44,35 @@ public struct ClusterDecision: Sendable, Hashable {
     }
 }
 
-/// The Deployment a cluster should run: a whole revision (the image, the model file, its
-/// checksum and format, the threshold), never the live spec's settings for another version.
+/// The Deployment a cluster should run: a whole revision (the image, the model file or its
+/// storage URI, its checksum and format, the threshold), never the live spec's settings for
+/// another version.
 public struct DeploymentTarget: Sendable, Hashable {
     /// What runs.
     public var revision: ModelRevision
-    /// `<registry>/<repository>:<version>`.
+    /// `<registry>/<repository>:<tag>`.
     public var image: String
     /// Pods: `spec.clusters[].replicas`, else `spec.replicas`.
     public var replicas: Int
+    /// Where the cluster's pods download the model (`MODEL_URI`): the revision's template for
+    /// this cluster with `{version}` resolved; nil when the model comes from the image. A
+    /// rollback's target carries the URI of the revision it restores.
+    public var modelURI: String?
 
-    /// The model version (image tag and `MODEL_VERSION`).
+    /// The model version (`MODEL_VERSION`).
     public var version: String { revision.version }
 
     /// A target.
-    public init(revision: ModelRevision, image: String, replicas: Int) {
+    public init(revision: ModelRevision, image: String, replicas: Int, modelURI: String? = nil) {
         self.revision = revision
         self.image = image
         self.replicas = replicas
+        self.modelURI = modelURI
+    }
+
+    /// The target of `revision` in `cluster`: its image in `registry`, its URI for `cluster`.
+    public init(revision: ModelRevision, cluster: String, registry: String, replicas: Int) {
+        self.init(revision: revision, image: revision.image(registry: registry), replicas: replicas, modelURI: revision.modelURI(for: cluster))
     }
 }
 

@@ -56,6 +56,9 @@ extension ResourceDescriptor {
     public static let namespaces = ResourceDescriptor(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
     /// core/v1 Service.
     public static let services = ResourceDescriptor(group: "", version: "v1", plural: "services", kind: "Service", namespaced: true)
+    /// core/v1 ServiceAccount.
+    public static let serviceAccounts = ResourceDescriptor(
+        group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
     /// core/v1 Pod.
     public static let pods = ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true)
     /// core/v1 Event (the legacy events API).

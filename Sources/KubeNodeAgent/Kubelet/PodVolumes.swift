@@ -43,6 +43,10 @@ struct PodVolumes {
             let path = "\(directory)/volumes/\(name)"
             try makeDirectory(path)
             if volume["emptyDir"] != nil {
+                // World-writable, as the kubelet makes it: a non-root container can write its scratch space.
+                guard chmod(path, 0o777) == 0 else {
+                    throw ContainerConfigError(description: "volume \"\(name)\": cannot make the emptyDir writable: \(String(cString: strerror(errno)))")
+                }
             } else if let source = volume["configMap"] {
                 try writeFiles(configMapFiles(source), into: path, mode: source["defaultMode"]?.intValue)
             } else if let source = volume["secret"] {

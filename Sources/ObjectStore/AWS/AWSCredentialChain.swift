@@ -28,8 +28,7 @@ public actor AWSCredentialChain {
     public nonisolated let region: String
     private let provider: any AWSCredentialProvider
     private let context: AWSCredentialContext
-    private var cached: AWSFetchedCredentials?
-    private var refresh: Task<Result<AWSFetchedCredentials, ObjectStoreError>, Never>?
+    private let cache: RefreshingCache<AWSFetchedCredentials>
 
     /// A chain reading `environment` (usually `ProcessInfo.processInfo.environment`) and fetching
     /// credentials with `httpClient`.
@@ -42,51 +41,19 @@ public actor AWSCredentialChain {
         region = AWSEnvironment.region(in: environment)
         provider = awsCredentialProvider(environment: environment)
         context = AWSCredentialContext(httpClient: httpClient, now: now)
+        cache = RefreshingCache(refreshMargin: AWSDefaults.refreshMargin, now: now) { $0.credentials.expiration }
     }
 
     /// Valid credentials, fetched or refreshed as needed.
     /// - Throws: ``ObjectStoreError`` (`.credentials`; retryable for network failures and 5xx).
     public func credentials() async throws(ObjectStoreError) -> AWSCredentials {
-        if let cached, !isDue(cached.credentials) { return cached.credentials }
-        let task = refresh ?? startRefresh()
-        let result = await task.value
-        if refresh == task { refresh = nil }
-        switch result {
-        case .success(let fetched):
-            cached = fetched
-            return fetched.credentials
-        case .failure(let error):
-            if let cached, let expiration = cached.credentials.expiration, context.now() < expiration {
-                return cached.credentials
-            }
-            throw error
-        }
+        let (provider, context) = (provider, context)
+        return try await cache.value { () async throws(ObjectStoreError) in try await provider.fetch(context) }.credentials
     }
 
     /// Who requests are made as: "static keys from AWS_ACCESS_KEY_ID", "role ARN (web identity)",
     /// "EKS Pod Identity", "instance role NAME (IMDSv2)"… Never a secret, and never a request.
-    public func identity() -> String {
-        cached?.identity ?? provider.identity
-    }
-
-    private func isDue(_ credentials: AWSCredentials) -> Bool {
-        guard let expiration = credentials.expiration else { return false }
-        return context.now() >= expiration.addingTimeInterval(-AWSDefaults.refreshMargin)
-    }
-
-    /// Starts the one refresh that callers share. It is not cancelled with the caller that
-    /// started it, since others may be waiting for it.
-    private func startRefresh() -> Task<Result<AWSFetchedCredentials, ObjectStoreError>, Never> {
-        let provider = provider
-        let context = context
-        let task = Task {
-            do throws(ObjectStoreError) {
-                return Result<AWSFetchedCredentials, ObjectStoreError>.success(try await provider.fetch(context))
-            } catch {
-                return .failure(error)
-            }
-        }
-        refresh = task
-        return task
+    public func identity() async -> String {
+        await cache.current?.identity ?? provider.identity
     }
 }

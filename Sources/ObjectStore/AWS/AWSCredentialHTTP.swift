@@ -7,7 +7,8 @@ import NIOCore
 /// turned into ``ObjectStoreError``s that name the endpoint and the server's reason but none of
 /// the secrets that were sent or received.
 enum AWSCredentialHTTP {
-    /// Sends `request` and returns the body of a 2xx response.
+    /// Sends `request` (``CredentialHTTP/send(_:to:timeout:maximumBytes:client:reason:)``) and
+    /// returns the body of a 2xx response, at most 1 MiB (``AWSDefaults/maximumResponseBytes``).
     /// - Parameters:
     ///   - what: the source and endpoint, for messages ("EKS Pod Identity at http://…").
     ///   - secrets: strings sent in the request (tokens) that must not appear in an error even if
@@ -15,44 +16,21 @@ enum AWSCredentialHTTP {
     static func send(
         _ request: HTTPClientRequest, to what: String, timeout: TimeAmount, secrets: [String] = [], client: HTTPClient
     ) async throws(ObjectStoreError) -> [UInt8] {
-        let status: UInt
-        let body: [UInt8]
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            status = response.status.code
-            body = Array(buffer: try await response.body.collect(upTo: AWSDefaults.maximumResponseBytes))
-        } catch {
-            throw ObjectStoreError(.credentials, "\(what): request failed: \(error)", retryable: true)
-        }
-        guard (200..<300).contains(status) else {
-            let reason = serverReason(body, redacting: secrets)
-            throw ObjectStoreError(
-                .credentials,
-                "\(what) answered HTTP \(status)\(reason.isEmpty ? "" : ": \(reason)")",
-                retryable: status >= 500 || status == 429 || status == 408
-            )
-        }
-        return body
+        try await CredentialHTTP.send(
+            request, to: what, timeout: timeout, maximumBytes: AWSDefaults.maximumResponseBytes, client: client
+        ) { serverReason($0, redacting: secrets) }
     }
 
     /// Runs `body` with a client of its own whose connect timeout is 1 second
-    /// (``AWSDefaults/linkLocalConnectTimeout``) and that follows no redirect: for IMDS and
-    /// container endpoints, so that a machine without one fails fast and no token is sent elsewhere.
+    /// (``AWSDefaults/linkLocalConnectTimeout``), whose read timeout is 5 seconds, and that follows
+    /// no redirect: for IMDS and container endpoints, so that a machine without one fails fast and
+    /// no token is sent elsewhere.
     static func withLinkLocalClient<T: Sendable>(
         _ context: AWSCredentialContext, _ body: (HTTPClient) async throws(ObjectStoreError) -> T
     ) async throws(ObjectStoreError) -> T {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: AWSDefaults.linkLocalConnectTimeout, read: AWSDefaults.linkLocalRequestTimeout)
-        configuration.redirectConfiguration = .disallow
-        let client = HTTPClient(eventLoopGroup: context.httpClient.eventLoopGroup, configuration: configuration)
-        let result: Result<T, ObjectStoreError>
-        do {
-            result = .success(try await body(client))
-        } catch {
-            result = .failure(error)
-        }
-        try? await client.shutdown()
-        return try result.get()
+        try await CredentialHTTP.withShortLivedClient(
+            sharing: context.httpClient, connectTimeout: AWSDefaults.linkLocalConnectTimeout,
+            readTimeout: AWSDefaults.linkLocalRequestTimeout, body)
     }
 
     /// The credentials of a container endpoint's or IMDS's JSON: `AccessKeyId`, `SecretAccessKey`,
@@ -96,30 +74,19 @@ enum AWSCredentialHTTP {
         return ISO8601DateFormatter().date(from: String(whole)).map { $0.addingTimeInterval(fraction) }
     }
 
-    /// `application/x-www-form-urlencoded` encoding of `fields`, in order.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        fields.map { "\($0.0.objectStoreEncoded(keepingSlashes: false))=\($0.1.objectStoreEncoded(keepingSlashes: false))" }
-            .joined(separator: "&")
-    }
-
     /// Why a server refused, from its error body: the XML `Code` and `Message` of STS and S3, the
     /// JSON `code`/`message` of container endpoints, or the first 200 characters of a text body;
-    /// `secrets` replaced.
+    /// `secrets` replaced (in a text body, before it is cut).
     static func serverReason(_ body: [UInt8], redacting secrets: [String] = []) -> String {
         let text = String(decoding: body, as: UTF8.self)
-        var reason: String
         if let code = AWSXML.text("Code", in: text[...]) {
-            reason = [code, AWSXML.text("Message", in: text[...])].compactMap { $0 }.joined(separator: ": ")
+            let reason = [code, AWSXML.text("Message", in: text[...])].compactMap { $0 }.joined(separator: ": ")
+            return CredentialHTTP.redacting(secrets, in: reason)
         } else if let json = try? JSONValue(parsing: body), json.objectValue != nil {
             let code = json["code"]?.stringValue ?? json["Code"]?.stringValue
             let message = json["message"]?.stringValue ?? json["Message"]?.stringValue
-            reason = [code, message].compactMap { $0 }.joined(separator: ": ")
-        } else {
-            reason = String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
+            return CredentialHTTP.redacting(secrets, in: [code, message].compactMap { $0 }.joined(separator: ": "))
         }
-        for secret in secrets where !secret.isEmpty {
-            reason = reason.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        return reason
+        return String(CredentialHTTP.redacting(secrets, in: text).prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 
 /// Web identity (EKS IAM Roles for Service Accounts): the token in `AWS_WEB_IDENTITY_TOKEN_FILE`
 /// exchanged for the role `AWS_ROLE_ARN`'s credentials with STS `AssumeRoleWithWebIdentity`.
@@ -40,16 +39,14 @@ struct AWSWebIdentity: AWSCredentialProvider {
         let source = "web identity for role \(roleARN) (AWS_WEB_IDENTITY_TOKEN_FILE '\(tokenFile)')"
         let token = try readToken(source: source)
         let stsURL = try AWSEndpointURL(endpoint, variable: endpointVariable ?? "the STS endpoint").url(path: "/")
-        var request = HTTPClientRequest(url: stsURL)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
-        request.body = .bytes(ByteBuffer(string: AWSCredentialHTTP.formEncoded([
+        let form = CredentialHTTP.formEncoded([
             ("Action", "AssumeRoleWithWebIdentity"),
             ("Version", AWSDefaults.stsAPIVersion),
             ("RoleArn", roleARN),
             ("RoleSessionName", sessionName ?? "tandem-\(Int(context.now().timeIntervalSince1970))"),
             ("WebIdentityToken", token),
-        ])))
+        ])
+        let request = CredentialHTTP.post(stsURL, contentType: "application/x-www-form-urlencoded; charset=utf-8", body: form)
         let what = "\(source): STS AssumeRoleWithWebIdentity at \(stsURL)"
         let body = try await AWSCredentialHTTP.send(
             request, to: what, timeout: AWSDefaults.stsRequestTimeout, secrets: [token], client: context.httpClient)

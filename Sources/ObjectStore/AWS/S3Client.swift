@@ -52,13 +52,32 @@ public struct S3Client: ObjectStoreClient {
     /// wrong-region error names); nil for a body that is not an S3 error. Nothing else of the body
     /// is quoted: a `SignatureDoesNotMatch` body repeats the canonical request, session token included.
     public func errorDetail(status: Int, body: ByteBuffer) -> String? {
-        let text = String(buffer: body)
-        guard let error = AWSXML.element("Error", in: text[...]), let code = AWSXML.text("Code", in: error) else { return nil }
-        var detail = [code, AWSXML.text("Message", in: error)].compactMap { $0 }.joined(separator: ": ")
-        if let region = AWSXML.text("Region", in: error) { detail += " (region \(region))" }
-        if let endpoint = AWSXML.text("Endpoint", in: error) { detail += " (endpoint \(endpoint))" }
+        guard let error = Self.s3Error(in: body) else { return nil }
+        var detail = [error.code, AWSXML.text("Message", in: error.element)].compactMap { $0 }.joined(separator: ": ")
+        if let region = AWSXML.text("Region", in: error.element) { detail += " (region \(region))" }
+        if let endpoint = AWSXML.text("Endpoint", in: error.element) { detail += " (endpoint \(endpoint))" }
         return detail
     }
+
+    /// `.accessDenied` for the error codes of credentials S3 does not accept, whichever status
+    /// they come with (400: `InvalidToken`, `ExpiredToken`, `AuthorizationHeaderMalformed`; 403:
+    /// `InvalidAccessKeyId`, `SignatureDoesNotMatch`), so that they are not retried; else nil.
+    public func failureKind(status: Int, body: ByteBuffer) -> ObjectStoreError.Kind? {
+        guard let code = Self.s3Error(in: body)?.code else { return nil }
+        return Self.credentialErrorCodes.contains(code) ? .accessDenied : nil
+    }
+
+    /// The `<Error>` element of an S3 error body and its `Code`, or nil for another body.
+    private static func s3Error(in body: ByteBuffer) -> (element: Substring, code: String)? {
+        let text = String(buffer: body)
+        guard let error = AWSXML.element("Error", in: text[...]), let code = AWSXML.text("Code", in: error) else { return nil }
+        return (error, code)
+    }
+
+    /// S3's error codes for a key, session token or signature it does not accept.
+    static let credentialErrorCodes: Set<String> = [
+        "InvalidToken", "ExpiredToken", "AuthorizationHeaderMalformed", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+    ]
 
     /// The GET of `key` in `bucket`, signed with `credentials` as of `date`.
     func signedGet(bucket: String, key: String, credentials: AWSCredentials, at date: Date) -> HTTPClientRequest {

@@ -12,7 +12,9 @@ import Foundation
 ///    or `metadata.google.internal`, with a 1-second connect timeout.
 ///
 /// # Guarantees
-/// - A token is reused until it is within 5 minutes of expiry; concurrent callers then share one refresh.
+/// - A token is reused until it is within 5 minutes of expiry; concurrent callers then share one
+///   refresh. If that refresh fails while the cached token has not yet expired, it is still
+///   returned (and the next call tries again).
 /// - Errors name the source and endpoint tried and the server's reason (HTTP status, OAuth
 ///   `error`/`error_description`), never a private key, assertion, subject token or access token.
 ///
@@ -25,8 +27,7 @@ public actor GoogleCredentialChain {
     private let environment: [String: String]
     private let context: GoogleTokenContext
     private var provider: (any GoogleTokenProvider)?
-    private var token: GoogleAccessToken?
-    private var refresh: Task<Result<GoogleAccessToken, ObjectStoreError>, Never>?
+    private let cache: RefreshingCache<GoogleAccessToken>
     private var knownIdentity: String?
 
     /// A chain reading `environment` (usually `ProcessInfo.processInfo.environment`) and fetching
@@ -39,20 +40,16 @@ public actor GoogleCredentialChain {
     init(environment: [String: String], httpClient: HTTPClient, now: @escaping @Sendable () -> Date) {
         self.environment = environment
         context = GoogleTokenContext(httpClient: httpClient, now: now)
+        cache = RefreshingCache(refreshMargin: GCSDefaults.refreshMargin, now: now) { $0.expiresAt }
     }
 
     /// A valid access token, fetched or refreshed as needed.
     /// - Throws: ``ObjectStoreError`` (`.credentials`; retryable for network failures and 5xx).
     public func accessToken() async throws(ObjectStoreError) -> String {
-        if let token, context.now() < token.expiresAt.addingTimeInterval(-GCSDefaults.refreshMargin) {
-            return token.value
-        }
-        let task = if let refresh { refresh } else { try startRefresh() }
-        let result = await task.value
-        if refresh == task { refresh = nil }
-        let fresh = try result.get()
-        token = fresh
-        return fresh.value
+        let context = context
+        return try await cache.value { () async throws(ObjectStoreError) in
+            try await self.resolvedProvider().fetchToken(context)
+        }.value
     }
 
     /// Who tokens are for: the service account's email (key file, impersonation or metadata
@@ -69,20 +66,6 @@ public actor GoogleCredentialChain {
         guard let identity = await provider.identity(context) else { return provider.description }
         knownIdentity = identity
         return identity
-    }
-
-    private func startRefresh() throws(ObjectStoreError) -> Task<Result<GoogleAccessToken, ObjectStoreError>, Never> {
-        let provider = try resolvedProvider()
-        let context = context
-        let task = Task {
-            do throws(ObjectStoreError) {
-                return Result<GoogleAccessToken, ObjectStoreError>.success(try await provider.fetchToken(context))
-            } catch {
-                return .failure(error)
-            }
-        }
-        refresh = task
-        return task
     }
 
     private func resolvedProvider() throws(ObjectStoreError) -> any GoogleTokenProvider {

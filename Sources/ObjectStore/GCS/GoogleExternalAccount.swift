@@ -61,7 +61,7 @@ struct GoogleExternalAccount: GoogleTokenProvider {
         let now = context.now()
         let subjectToken = try await readSubjectToken(context)
         let stsWhat = "external account \(audience) (\(source)): STS token exchange at \(tokenURL)"
-        let stsBody = GoogleTokenExchange.formEncoded([
+        let stsBody = CredentialHTTP.formEncoded([
             ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
             ("audience", audience),
             ("scope", GCSDefaults.cloudPlatformScope),
@@ -69,7 +69,7 @@ struct GoogleExternalAccount: GoogleTokenProvider {
             ("subject_token", subjectToken),
             ("subject_token_type", subjectTokenType),
         ])
-        let stsRequest = GoogleTokenExchange.post(tokenURL, contentType: "application/x-www-form-urlencoded", body: stsBody)
+        let stsRequest = CredentialHTTP.post(tokenURL, contentType: "application/x-www-form-urlencoded", body: stsBody)
         let stsResponse = try await GoogleTokenExchange.send(stsRequest, to: stsWhat, secrets: [subjectToken], client: context.httpClient)
         let stsToken = try GoogleTokenExchange.accessToken(from: stsResponse, what: stsWhat, now: now)
         guard let impersonationURL else { return stsToken }
@@ -120,7 +120,7 @@ struct GoogleExternalAccount: GoogleTokenProvider {
     private func impersonate(_ url: String, with stsToken: GoogleAccessToken, context: GoogleTokenContext) async throws(ObjectStoreError) -> GoogleAccessToken {
         let what = "external account \(audience) (\(source)): impersonating \(impersonatedEmail ?? url) at \(url)"
         let body: JSONValue = ["scope": [.string(GCSDefaults.readOnlyScope)], "lifetime": .string("\(impersonationLifetime)s")]
-        let request = GoogleTokenExchange.post(
+        let request = CredentialHTTP.post(
             url,
             contentType: "application/json",
             body: body.jsonString,

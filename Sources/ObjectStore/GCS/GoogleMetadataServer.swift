@@ -42,17 +42,9 @@ struct GoogleMetadataServer: GoogleTokenProvider {
     private func get(_ item: String, what: String, context: GoogleTokenContext) async throws(ObjectStoreError) -> [UInt8] {
         var request = HTTPClientRequest(url: url(item))
         request.headers.add(name: "Metadata-Flavor", value: "Google")
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: GCSDefaults.metadataConnectTimeout)
-        configuration.redirectConfiguration = .disallow
-        let client = HTTPClient(eventLoopGroup: context.httpClient.eventLoopGroup, configuration: configuration)
-        let result: Result<[UInt8], ObjectStoreError>
-        do throws(ObjectStoreError) {
-            result = .success(try await GoogleTokenExchange.send(request, to: what, client: client))
-        } catch {
-            result = .failure(error)
+        return try await CredentialHTTP.withShortLivedClient(sharing: context.httpClient, connectTimeout: GCSDefaults.metadataConnectTimeout) {
+            client throws(ObjectStoreError) in
+            try await GoogleTokenExchange.send(request, to: what, client: client)
         }
-        try? await client.shutdown()
-        return try result.get()
     }
 }

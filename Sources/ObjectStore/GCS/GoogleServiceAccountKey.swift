@@ -30,11 +30,11 @@ struct GoogleServiceAccountKey: GoogleTokenProvider {
         let what = "service account \(clientEmail) (\(source)): token endpoint \(tokenURI)"
         let now = context.now()
         let assertion = try signedAssertion(issuedAt: now)
-        let body = GoogleTokenExchange.formEncoded([
+        let body = CredentialHTTP.formEncoded([
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
             ("assertion", assertion),
         ])
-        let request = GoogleTokenExchange.post(tokenURI, contentType: "application/x-www-form-urlencoded", body: body)
+        let request = CredentialHTTP.post(tokenURI, contentType: "application/x-www-form-urlencoded", body: body)
         let response = try await GoogleTokenExchange.send(request, to: what, secrets: [assertion], client: context.httpClient)
         return try GoogleTokenExchange.accessToken(from: response, what: what, now: now)
     }

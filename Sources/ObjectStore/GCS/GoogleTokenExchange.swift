@@ -1,13 +1,15 @@
 import AsyncHTTPClient
 import Foundation
 import JSONCore
-import NIOCore
 
-/// The HTTP calls of the credential providers: one request to a token endpoint, the metadata
-/// server or a subject-token URL, with failures turned into ``ObjectStoreError``s that name the
-/// endpoint and the server's reason but none of the secrets that were sent.
+/// Google's side of the credential providers' HTTP calls (``CredentialHTTP``): one request to a
+/// token endpoint, the metadata server or a subject-token URL, with failures turned into
+/// ``ObjectStoreError``s that name the endpoint and the server's reason but none of the secrets
+/// that were sent; and reading the token responses.
 enum GoogleTokenExchange {
-    /// Sends `request` and returns the body of a 2xx response.
+    /// Sends `request` (``CredentialHTTP/send(_:to:timeout:maximumBytes:client:reason:)``) with a
+    /// 30-second deadline (``GCSDefaults/tokenRequestTimeout``) and returns the body of a 2xx
+    /// response, at most 1 MiB.
     /// - Parameters:
     ///   - what: the source and endpoint, for messages ("metadata server at http://…").
     ///   - secrets: strings sent in the request (assertions, subject tokens) that must not appear
@@ -19,24 +21,9 @@ enum GoogleTokenExchange {
         secrets: [String] = [],
         client: HTTPClient
     ) async throws(ObjectStoreError) -> [UInt8] {
-        let status: UInt
-        let body: [UInt8]
-        do {
-            let response = try await client.execute(request, timeout: GCSDefaults.tokenRequestTimeout)
-            status = response.status.code
-            body = Array(buffer: try await response.body.collect(upTo: GCSDefaults.maximumResponseBytes))
-        } catch {
-            throw ObjectStoreError(.credentials, "\(what): request failed: \(error)", retryable: true)
-        }
-        guard (200..<300).contains(status) else {
-            let reason = serverReason(body, redacting: secrets)
-            throw ObjectStoreError(
-                .credentials,
-                "\(what) answered HTTP \(status)\(reason.isEmpty ? "" : ": \(reason)")",
-                retryable: status >= 500 || status == 429 || status == 408
-            )
-        }
-        return body
+        try await CredentialHTTP.send(
+            request, to: what, timeout: GCSDefaults.tokenRequestTimeout, maximumBytes: GCSDefaults.maximumResponseBytes, client: client
+        ) { serverReason($0, redacting: secrets) }
     }
 
     /// The OAuth 2.0 token in a token-endpoint response: `access_token` and `expires_in` (seconds).
@@ -49,26 +36,10 @@ enum GoogleTokenExchange {
         return GoogleAccessToken(value: token, expiresAt: now.addingTimeInterval(lifetime))
     }
 
-    /// `application/x-www-form-urlencoded` encoding of `fields`, in order.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        fields.map { "\($0.0.objectStoreEncoded(keepingSlashes: false))=\($0.1.objectStoreEncoded(keepingSlashes: false))" }
-            .joined(separator: "&")
-    }
-
-    /// A POST of `body` with the given content type.
-    static func post(_ url: String, contentType: String, body: String, headers: [(String, String)] = []) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: contentType)
-        request.headers.add(contentsOf: headers)
-        request.body = .bytes(ByteBuffer(string: body))
-        return request
-    }
-
     /// Why a server refused, from its error body: OAuth's `error`/`error_description`, Google APIs'
     /// `error.message`, or else a text body; `secrets` replaced, at most 300 characters.
     static func serverReason(_ body: [UInt8], redacting secrets: [String] = []) -> String {
-        var reason: String
+        let reason: String
         if let json = try? JSONValue(parsing: body), json.objectValue != nil {
             if let code = json["error"]?.stringValue {
                 reason = [code, json["error_description"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
@@ -80,11 +51,7 @@ enum GoogleTokenExchange {
         } else {
             reason = String(decoding: body, as: UTF8.self)
         }
-        // Redact before truncating, so that no part of a secret survives at the cut.
-        for secret in secrets where !secret.isEmpty {
-            reason = reason.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        return String(reason.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(CredentialHTTP.redacting(secrets, in: reason).prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -81,6 +81,18 @@ app.kubernetes.io/part-of: tandem
 {{- define "tandem-operator.configDir" -}}/etc/tandem/config{{- end }}
 {{- define "tandem-operator.kubeconfigDir" -}}/etc/tandem/kubeconfig{{- end }}
 
+{{/*
+"true" when the operator applies ServiceAccounts for the serving pods somewhere: a member it
+manages has a serving identity (serviceAccount, awsRoleArn or gcpServiceAccount).
+*/}}
+{{- define "tandem-operator.appliesServiceAccounts" -}}
+{{- range .Values.clusters }}
+{{- if ne (default "manage" .mode) "observe" }}
+{{- with .serving }}{{- if or .serviceAccount .awsRoleArn .gcpServiceAccount }}true{{- end }}{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* "true" when some member cluster is reached through the kubeconfig Secret. */}}
 {{- define "tandem-operator.needsKubeconfig" -}}
 {{- range .Values.clusters }}{{- if not .inCluster }}true{{- end }}{{- end }}
@@ -119,6 +131,24 @@ clusters:
   {{- end }}
   registry: {{ .registry | quote }}
   mode: {{ default "manage" .mode | quote }}
+  {{- with .serving }}
+  serving:
+    {{- with .serviceAccount }}
+    serviceAccount: {{ . | quote }}
+    {{- end }}
+    {{- with .awsRoleArn }}
+    awsRoleArn: {{ . | quote }}
+    {{- end }}
+    {{- with .gcpServiceAccount }}
+    gcpServiceAccount: {{ . | quote }}
+    {{- end }}
+    {{- with .env }}
+    env:
+      {{- range $name, $value := . }}
+      {{ $name | quote }}: {{ $value | quote }}
+      {{- end }}
+    {{- end }}
+  {{- end }}
 {{- end }}
 {{- if gt $inCluster 1 }}
 {{- fail "values.clusters: at most one member can be inCluster: true (the cluster the operator runs in)" }}
