@@ -32,7 +32,7 @@ struct LeaderElectionTests {
             let b = LeaderElector(client: client, options: Self.patientOptions("b"))
             let leading = Tally()
             let aTask = Task { await a.run { leading.add("a"); await waitForCancellation() } }
-            try await eventually("a leads", within: .seconds(30)) { a.isLeader }
+            try await eventually("a leads", within: .seconds(60)) { a.isLeader }
             try await whileRunning({ _ = await b.run { leading.add("b"); await waitForCancellation() } }) {
                 for _ in 0..<10 {
                     #expect(!(a.isLeader && b.isLeader))
@@ -113,7 +113,7 @@ struct LeaderElectionTests {
                     let b = LeaderElector(client: clusters[0].client, options: Self.slowed("b"))
                     let aRun = Task { await a.run { await acting.act("a") } }
                     defer { aRun.cancel() }
-                    try await eventually("a leads", within: .seconds(30)) { acting.started("a") != nil }
+                    try await eventually("a leads", within: .seconds(60)) { acting.started("a") != nil }
                     try await whileRunning({ _ = await b.run { await acting.act("b") } }) {
                         try await whileRunning({ await renewals.follow("slowed", of: "a", through: clusters[0].admin) }) {
                             relay.delayAnswers(by: .milliseconds(250))
@@ -145,7 +145,7 @@ struct LeaderElectionTests {
             let client = clusters[0].client
             let a = LeaderElector(client: client, options: Self.options("a"))
             let aTask = Task { await a.run { await waitForCancellation() } }
-            try await eventually("a leads", within: .seconds(30)) { a.isLeader }
+            try await eventually("a leads", within: .seconds(60)) { a.isLeader }
             aTask.cancel()
             _ = await aTask.value
             let lease = try await client.resource(.leases, namespace: "default", as: Lease.self).get("tandem-operator")

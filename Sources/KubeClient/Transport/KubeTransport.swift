@@ -148,7 +148,7 @@ final class KubeTransport: Sendable {
             case .failure(let error):
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 metrics.recordResponse(code: "<error>", method: request.method, duration: duration)
-                let failure = Self.classify(error, request: request)
+                let failure = Self.classify(error, request: request, after: duration)
                 guard failure.retryable, let delay = retryDelay(policy, attempt: attempt, retryAfter: nil, started: started) else {
                     throw failure.error
                 }
@@ -246,7 +246,8 @@ final class KubeTransport: Sendable {
     /// Which transport failures are retried: never TLS failures (they repeat); connection
     /// establishment failures for every verb (nothing was sent); other connection failures and
     /// timeouts only for idempotent verbs.
-    static func classify(_ error: any Error, request: KubeRequest) -> ClassifiedFailure {
+    /// - Parameter after: how long the attempt took (what a timeout reports).
+    static func classify(_ error: any Error, request: KubeRequest, after duration: Duration) -> ClassifiedFailure {
         if error is KubeStatus || error is KubeClientError && !isTimeout(error) {
             return ClassifiedFailure(error: error, retryable: false)
         }
@@ -254,7 +255,9 @@ final class KubeTransport: Sendable {
             return ClassifiedFailure(error: KubeClientError.transport(verb: request.verb, path: request.path, underlying: "TLS: \(error)"), retryable: false)
         }
         if isTimeout(error) {
-            return ClassifiedFailure(error: error, retryable: request.isIdempotent)
+            // The HTTP client's own deadline and read timeout are the same failure as ours: one error type.
+            let timeout = error as? KubeClientError ?? .timeout(verb: request.verb, path: request.path, after: duration)
+            return ClassifiedFailure(error: timeout, retryable: request.isIdempotent)
         }
         let connectFailure = error is NIOConnectionError || (error as? HTTPClientError) == .connectTimeout
             || (error as? IOError).map { $0.errnoCode == ECONNREFUSED } ?? false
