@@ -22,7 +22,7 @@ fi
 [[ -x /usr/bin/kubectl ]] || die "kubectl (/usr/bin/kubectl) is missing: install Google Cloud SDK's kubectl"
 
 # The venv is rebuilt when any requirements file changes.
-requirements=(hack/requirements-test.txt hack/fixtures/requirements.txt hack/requirements-helm.txt hack/requirements-objectstore.txt)
+requirements=(hack/requirements-test.txt hack/fixtures/requirements.txt hack/requirements-helm.txt hack/requirements-objectstore.txt hack/requirements-onnx.txt)
 stamp=".venv/.requirements.sha256"
 digest=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$digest" ]]; then

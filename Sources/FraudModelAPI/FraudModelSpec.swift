@@ -166,8 +166,8 @@ public struct ModelSource: Codable, Sendable, Hashable {
     /// `s3://fraud-models/fraud-detector/{version}/model.json`;
     /// `spec.clusters[].model.storageUri` overrides it per cluster. Part of the revision.
     public var storageURI: String?
-    /// The model format (`MODEL_FORMAT`): a ``ModelFormat`` name, `xgboost_json` or
-    /// `lightgbm_text`. Kept as text so a copy stored before the schema's enum decodes and is
+    /// The model format (`MODEL_FORMAT`): a ``ModelFormat`` name, `xgboost_json`,
+    /// `lightgbm_text` or `onnx`. Kept as text so a copy stored before the schema's enum decodes and is
     /// reported as an invalid spec rather than dropped.
     public var format: String?
 

@@ -27,11 +27,17 @@ final class CompiledForest: @unchecked Sendable {
     let left: UnsafeMutablePointer<Int32>
     let right: UnsafeMutablePointer<Int32>
     /// Bit 0: missing goes left. Bit 1: values within ±`zeroThreshold` count as missing.
+    /// Bit 2: `x == threshold` goes left. Bit 3: `x <= threshold` goes left. Without bits 1–3
+    /// a split takes the fast path, `x < threshold`.
     let flags: UnsafeMutablePointer<UInt8>
     let leafValues: UnsafeMutablePointer<Double>
 
     static let defaultLeftFlag: UInt8 = 1
     static let zeroIsMissingFlag: UInt8 = 2
+    static let equalFlag: UInt8 = 4
+    static let lessOrEqualFlag: UInt8 = 8
+    /// Flags that take a split off the `x < threshold` fast path.
+    static let slowPathFlags: UInt8 = zeroIsMissingFlag | equalFlag | lessOrEqualFlag
 
     /// Why a tree could not be compiled.
     struct CompileError: Error {
@@ -106,9 +112,15 @@ final class CompiledForest: @unchecked Sendable {
                     nextNode += 1
                     forest.feature[index] = Int32(featureIndex)
                     forest.threshold[index] = tree.threshold[source]
+                    let comparisonFlag: UInt8
+                    switch tree.comparison[source] {
+                    case .less: comparisonFlag = 0
+                    case .lessOrEqual: comparisonFlag = lessOrEqualFlag
+                    case .equal: comparisonFlag = equalFlag
+                    }
                     forest.flags[index] =
                         (tree.defaultLeft[source] ? defaultLeftFlag : 0)
-                        | (tree.zeroIsMissing[source] ? zeroIsMissingFlag : 0)
+                        | (tree.zeroIsMissing[source] ? zeroIsMissingFlag : 0) | comparisonFlag
                     compiled = Int32(index)
                     // Push right first so the left subtree is numbered next.
                     stack.append((tree.rightChild[source], index, false))
@@ -176,8 +188,16 @@ final class CompiledForest: @unchecked Sendable {
         let x = row[Int(feature[index])]
         let nodeFlags = flags[index]
         let goLeft: Bool
-        if x.isNaN || (nodeFlags & Self.zeroIsMissingFlag != 0 && x.magnitude <= zeroThreshold) {
-            goLeft = nodeFlags & Self.defaultLeftFlag != 0
+        if x.isNaN || nodeFlags & Self.slowPathFlags != 0 {
+            if x.isNaN || (nodeFlags & Self.zeroIsMissingFlag != 0 && x.magnitude <= zeroThreshold) {
+                goLeft = nodeFlags & Self.defaultLeftFlag != 0
+            } else if nodeFlags & Self.equalFlag != 0 {
+                goLeft = x == threshold[index]
+            } else if nodeFlags & Self.lessOrEqualFlag != 0 {
+                goLeft = x <= threshold[index]
+            } else {
+                goLeft = x < threshold[index]
+            }
         } else {
             goLeft = x < threshold[index]
         }
@@ -198,6 +218,23 @@ final class CompiledForest: @unchecked Sendable {
             for row in 0..<rowCount {
                 let value = leafValue(tree: tree, row: rows + row * width)
                 sums[row * groupsPerRow + group] += Accumulator(value)
+            }
+        }
+    }
+
+    /// Combines every tree's leaf value for `rowCount` rows into `sums` (`rowCount × groupCount`)
+    /// by minimum or maximum. An entry still NaN (the "no tree yet" mark `sums` must be
+    /// pre-filled with) takes the first value; leaf values are finite, so NaN never survives
+    /// a group that has trees.
+    func accumulateExtreme(rows: UnsafePointer<Double>, rowCount: Int, sums: UnsafeMutablePointer<Double>, minimum: Bool) {
+        let width = featureCount
+        let groupsPerRow = groupCount
+        for tree in 0..<treeCount {
+            let group = Int(groups[tree])
+            for row in 0..<rowCount {
+                let value = leafValue(tree: tree, row: rows + row * width)
+                let slot = sums + row * groupsPerRow + group
+                if slot.pointee.isNaN || (minimum ? value < slot.pointee : value > slot.pointee) { slot.pointee = value }
             }
         }
     }

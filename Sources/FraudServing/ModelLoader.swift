@@ -16,12 +16,13 @@ public enum ModelLoader {
         guard let format = format ?? ModelFormat.detect(bytes) else {
             throw ModelLoadError(
                 file: file, kind: .malformed,
-                reason: "cannot detect the format (expected XGBoost JSON starting with '{' or LightGBM text "
-                    + "starting with 'tree'); set --model-format")
+                reason: "cannot detect the format (expected XGBoost JSON starting with '{', LightGBM text "
+                    + "starting with 'tree' or an ONNX ModelProto); set --model-format")
         }
         switch format {
         case .xgboostJSON: return try XGBoostJSONLoader(file: file).load(bytes)
         case .lightgbmText: return try LightGBMTextLoader(file: file).load(bytes)
+        case .onnx: return try ONNXModelLoader(file: file).load(bytes)
         }
     }
 

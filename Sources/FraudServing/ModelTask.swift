@@ -22,4 +22,19 @@ enum OutputTransform: Sendable, Equatable {
     case sigmoid(scale: Double)
     /// Softmax over each row's outputs.
     case softmax
+    /// Softmax over each row's outputs where an exact 0 stays 0 (ONNX `SOFTMAX_ZERO`).
+    case softmaxZero
+}
+
+/// How ``TreeModel`` combines the leaf values of a group's trees (ONNX `aggregate_function`;
+/// XGBoost and LightGBM always sum).
+enum TreeAggregation: Sendable, Equatable {
+    /// The sum of the leaf values.
+    case sum
+    /// The sum divided by `treeCount` (the ensemble's tree count, as onnxruntime divides).
+    case average(treeCount: Int)
+    /// The smallest leaf value.
+    case minimum
+    /// The largest leaf value.
+    case maximum
 }

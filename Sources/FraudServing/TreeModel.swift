@@ -4,12 +4,14 @@ import Glibc
 import Darwin
 #endif
 
-/// A loaded gradient-boosted tree model, compiled for inference.
+/// A loaded tree-ensemble model, compiled for inference.
 ///
 /// # Guarantees
 /// - Predictions equal the training library's own to within 1e-6 (XGBoost: inputs and
 ///   split thresholds in `float32`, sums accumulated in `float32` starting from the base
-///   margin; LightGBM: `double` throughout, `<=` splits and LightGBM's missing-value rules).
+///   margin; LightGBM: `double` throughout, `<=` splits and LightGBM's missing-value rules),
+///   and onnxruntime's to within 1e-5 for ONNX tree ensembles (inputs in `float32`, leaf
+///   values combined in `double`, then the base values added).
 /// - A value type over immutable storage: share it freely across tasks and threads;
 ///   the prediction paths take no locks and allocate nothing on the heap.
 ///
@@ -19,7 +21,8 @@ import Darwin
 public struct TreeModel: Sendable {
     /// The file format the model was loaded from.
     public let format: ModelFormat
-    /// The training objective as the file names it (e.g. `binary:logistic`, `binary`).
+    /// The training objective as the file names it (e.g. `binary:logistic`, `binary`; for
+    /// ONNX the operator and its `post_transform`, e.g. `TreeEnsembleClassifier(LOGISTIC)`).
     public let objective: String
     /// What the outputs mean.
     public let task: ModelTask
@@ -110,6 +113,9 @@ public struct TreeModel: Sendable {
                     forest.accumulate(rows: UnsafePointer(input), rowCount: rowCount, sums: sums.baseAddress!)
                     for index in 0..<rowCount * groups { output[index] = Double(sums[index]) }
                 }
+            case .onnx(let aggregation):
+                for index in 0..<values { input[index] = Double(Float(rows[index])) }
+                aggregate(aggregation, rows: UnsafePointer(input), rowCount: rowCount, output: output)
             case .lightgbm:
                 for index in 0..<values {
                     let value = rows[index]
@@ -123,6 +129,31 @@ public struct TreeModel: Sendable {
             }
         }
         applyTransform(output, rowCount: rowCount)
+    }
+
+    /// ONNX: combines the leaf values by `aggregation`, then adds the base values
+    /// (onnxruntime's order: `average` divides the sum before the base is added).
+    private func aggregate(
+        _ aggregation: TreeAggregation, rows: UnsafePointer<Double>, rowCount: Int, output: UnsafeMutablePointer<Double>
+    ) {
+        let groups = forest.groupCount
+        let count = rowCount * groups
+        switch aggregation {
+        case .sum, .average:
+            output.update(repeating: 0, count: count)
+            forest.accumulate(rows: rows, rowCount: rowCount, sums: output)
+            if case .average(let treeCount) = aggregation {
+                let divisor = Double(max(treeCount, 1))
+                for index in 0..<count { output[index] /= divisor }
+            }
+        case .minimum, .maximum:
+            output.update(repeating: .nan, count: count)
+            forest.accumulateExtreme(rows: rows, rowCount: rowCount, sums: output, minimum: aggregation == .minimum)
+            for index in 0..<count where output[index].isNaN { output[index] = 0 }
+        }
+        for row in 0..<rowCount {
+            for group in 0..<groups { output[row * groups + group] += baseMargins[group] }
+        }
     }
 
     private func applyTransform(_ values: UnsafeMutablePointer<Double>, rowCount: Int) {
@@ -144,6 +175,23 @@ public struct TreeModel: Sendable {
                 }
                 for group in 0..<groups { base[group] /= total }
             }
+        case .softmaxZero:
+            // onnxruntime's ComputeSoftmaxZero: values within ±1e-7 of 0 stay 0.
+            for row in 0..<rowCount {
+                let base = values + row * groups
+                var largest = -Double.infinity
+                for group in 0..<groups { largest = max(largest, base[group]) }
+                var total = 0.0
+                for group in 0..<groups {
+                    if base[group].magnitude > 1e-7 {
+                        base[group] = exp(base[group] - largest)
+                        total += base[group]
+                    } else {
+                        base[group] *= exp(-largest)
+                    }
+                }
+                for group in 0..<groups { base[group] /= total }
+            }
         }
     }
 }
@@ -155,4 +203,8 @@ enum InputConversion: Sendable {
     /// LightGBM: |x| ≤ 1e-35 read as 0 (as LightGBM's dense input does), `+inf` kept
     /// below a `+inf` threshold; sums accumulated in `double`.
     case lightgbm
+    /// ONNX tree ensembles: values rounded to `float32` (the graph's input type); leaf values
+    /// combined in `double` by the aggregation, then the base values (``TreeModel/baseMargins``)
+    /// added.
+    case onnx(TreeAggregation)
 }

@@ -17,7 +17,7 @@ import Testing
         return path + "../FraudServingTests/Fixtures/"
     }()
 
-    static let files: [ModelFormat: String] = [.xgboostJSON: "xgboost_binary.json", .lightgbmText: "lightgbm_binary.txt"]
+    static let files: [ModelFormat: String] = [.xgboostJSON: "xgboost_binary.json", .lightgbmText: "lightgbm_binary.txt", .onnx: "onnx/random_forest.onnx"]
 
     /// The environment of the operator's serving container for `spec`.
     func environment(_ spec: JSONValue) throws -> [String: String] {

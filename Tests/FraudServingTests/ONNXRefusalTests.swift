@@ -1,0 +1,46 @@
+import FraudServing
+import Testing
+
+/// ONNX constructs fraud-server does not implement are refused at load with a message that
+/// names the file, the node and op (where there is one) and what is wrong. The files are
+/// exported models with one thing changed (hack/fixtures/make_onnx_models.py).
+@Suite struct ONNXRefusalTests {
+    static let cases: [(file: String, kind: ModelLoadError.Kind, reason: String)] = [
+        ("refuse_double_input", .unsupported, "input 'X' has element type DOUBLE; expected FLOAT"),
+        ("refuse_dynamic_features", .unsupported,
+         "input 'X' has a dynamic feature dimension; expected a fixed [N, features]"),
+        ("refuse_ir_version", .unsupported, "ir_version 99; supported: 3 to 14"),
+        ("refuse_ml_opset", .unsupported, "ai.onnx.ml opset 99; supported: 1 to 5"),
+        ("refuse_opset_domain", .unsupported, "opset domain 'com.microsoft'; supported: ai.onnx (\"\") and ai.onnx.ml"),
+        ("refuse_conv", .unsupported,
+         "node 'conv' (ai.onnx Conv): op 'Conv' is not supported; supported: TreeEnsembleClassifier, "
+            + "TreeEnsembleRegressor, ZipMap (ai.onnx.ml); Identity, Cast, Mul/Div by 1 (ai.onnx)"),
+        ("refuse_unknown_attribute", .unsupported,
+         "node 'TreeEnsembleClassifier' (ai.onnx.ml TreeEnsembleClassifier): attribute 'nodes_unknown_feature' is not supported"),
+        ("refuse_branch_mode", .unsupported,
+         "node 'TreeEnsembleClassifier' (ai.onnx.ml TreeEnsembleClassifier): nodes_modes 'BRANCH_MEMBER' (tree 0, node 0)"),
+        ("refuse_linear_classifier", .unsupported,
+         "node 'LinearClassifier' (ai.onnx.ml LinearClassifier): op 'LinearClassifier' is not supported; supported: "
+            + "TreeEnsembleClassifier, TreeEnsembleRegressor, ZipMap (ai.onnx.ml); Identity, Cast, Mul/Div by 1 (ai.onnx)"),
+    ]
+
+    @Test("unsupported ONNX constructs are refused with an exact message", arguments: cases.map(\.file))
+    func refused(file: String) throws {
+        let expected = Self.cases.first { $0.file == file }!
+        let path = Fixtures.path("onnx/\(file).onnx")
+        let error = try #require(throws: ModelLoadError.self) { try ModelLoader.load(path: path) }
+        #expect(error == ModelLoadError(file: path, kind: expected.kind, reason: expected.reason))
+        #expect(error.description.contains(path))
+    }
+
+    @Test("an ONNX file forced through another format, or bytes that are not ONNX, are refused")
+    func notONNX() throws {
+        let path = Fixtures.path("onnx/random_forest.onnx")
+        #expect(throws: ModelLoadError.self) { try ModelLoader.load(path: path, format: .xgboostJSON) }
+        let error = try #require(throws: ModelLoadError.self) {
+            try ModelLoader.load(bytes: Array("not a model".utf8), format: .onnx, file: "m.onnx")
+        }
+        #expect(error.file == "m.onnx" && error.kind == .malformed)
+        #expect(error.reason.hasPrefix("not an ONNX ModelProto"), "\(error)")
+    }
+}
