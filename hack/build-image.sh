@@ -3,7 +3,7 @@
 # image catalog (what `kube-emulator --run-pods --image-catalog FILE` runs for that image).
 #
 # Usage: hack/build-image.sh [--catalog FILE] [--no-docker] MODEL_FILE VERSION
-#   MODEL_FILE    an XGBoost JSON (.json) or LightGBM text (.txt) model
+#   MODEL_FILE    an XGBoost JSON (.json), LightGBM text (.txt) or ONNX tree-ensemble (.onnx) model
 #   VERSION       the model version; the image is tagged IMAGE:VERSION
 #   --catalog F   write (or replace) IMAGE:VERSION's entry in catalog F: the fraud-server binary
 #                 at /usr/local/bin as ENTRYPOINT, the Dockerfile's ENV, the model file at /models/
@@ -41,7 +41,8 @@ cd "$(dirname "$0")/.."
 case "$MODEL_FILE" in
     *.json) basename=model.json ;;
     *.txt) basename=model.txt ;;
-    *) echo "build-image: $MODEL_FILE must end in .json (XGBoost) or .txt (LightGBM)" >&2; exit 1 ;;
+    *.onnx) basename=model.onnx ;;
+    *) echo "build-image: $MODEL_FILE must end in .json (XGBoost), .txt (LightGBM) or .onnx (hack/convert-sklearn.py)" >&2; exit 1 ;;
 esac
 sha256=$(sha256sum "$MODEL_FILE" | awk '{ print $1 }')
 

@@ -2,8 +2,9 @@
 # End-to-end parity on models nobody has seen before: trains FRESH XGBoost and LightGBM
 # models (a different seed from the committed fixtures), serves each with the
 # fraud-server binary on 127.0.0.1 (a free port), and checks that /predict and
-# /v2/.../infer match the libraries' own predictions within 1e-6. Also checks the
-# MODEL_SHA256 integrity gate and that SIGTERM exits 0.
+# /v2/.../infer match the libraries' own predictions within 1e-6. Also the seed's path: a
+# pickled scikit-learn model converted by hack/convert-sklearn.py and served as ONNX, against
+# the estimator's predict_proba (1e-5). And the MODEL_SHA256 integrity gate, and that SIGTERM exits 0.
 #
 # Usage: hack/e2e-serving.sh
 # Env:   PYTHON          python with hack/fixtures/requirements.txt (default .venv/bin/python)
@@ -92,6 +93,51 @@ for model in xgboost_binary.json xgboost_reglogistic.json xgboost_regression.jso
     stem=${model%.*}
     start_server "$WORK/$stem.log" --model-path "$WORK/models/$model" --model-version "e2e-$SEED"
     if ! "$PYTHON" hack/fixtures/check_parity.py --url "http://127.0.0.1:$PORT" --dir "$WORK/models" --model "$stem"; then
+        failures=$((failures + 1))
+    fi
+    stop_server
+done
+
+log "the seed's path: model.pkl -> hack/convert-sklearn.py -> model.onnx -> fraud-server"
+mkdir -p "$WORK/seed"
+"$PYTHON" - "$WORK/seed" "$SEED" <<'PY'
+import json, sys
+import joblib
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+out, seed = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(seed)
+x = rng.normal(size=(3000, 30)).astype(np.float32).astype(np.float64)
+y = (x[:, 0] + 0.7 * x[:, 1] * x[:, 2] - 0.4 * x[:, 3] + rng.normal(scale=0.4, size=3000) > 0.6).astype(int)
+joblib.dump(RandomForestClassifier(n_estimators=30, max_depth=7, random_state=seed).fit(x, y), f"{out}/random_forest.pkl")
+joblib.dump(GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=seed).fit(x, y), f"{out}/gradient_boosting.pkl")
+rows = rng.normal(size=(200, 30)).astype(np.float32).astype(np.float64)
+json.dump(rows.tolist(), open(f"{out}/rows.json", "w"))
+PY
+for estimator in random_forest gradient_boosting; do
+    if ! sha=$("$PYTHON" hack/convert-sklearn.py "$WORK/seed/$estimator.pkl" "$WORK/seed/$estimator.onnx" 2>>"$WORK/convert.log"); then
+        log "$estimator: hack/convert-sklearn.py failed"
+        cat "$WORK/convert.log"
+        failures=$((failures + 1))
+        continue
+    fi
+    start_server "$WORK/$estimator.log" --model-path "$WORK/seed/$estimator.onnx" --model-sha256 "$sha"
+    if ! "$PYTHON" - "http://127.0.0.1:$PORT" "$WORK/seed/$estimator.pkl" "$WORK/seed/rows.json" "$estimator" <<'PY'; then
+import json, sys, urllib.request
+import joblib
+import numpy as np
+url, pickle, rows_file, name = sys.argv[1:]
+rows = json.load(open(rows_file))
+model = joblib.load(pickle)
+expected = model.predict_proba(np.array(rows))[:, 1]
+request = urllib.request.Request(url + "/predict", data=json.dumps(rows).encode(), headers={"Content-Type": "application/json"})
+answer = json.load(urllib.request.urlopen(request, timeout=30))
+gap = float(np.max(np.abs(np.array(answer["probabilities"]) - expected)))
+labels = list(model.predict(np.array(rows)))
+same = sum(int(a == b) for a, b in zip(answer["predictions"], labels))
+print(f"{name} (model.pkl via ONNX): {len(rows)} rows max |Δ| /predict={gap:.3g} labels equal {same}/{len(rows)}")
+sys.exit(0 if gap <= 1e-5 and same == len(rows) else 1)
+PY
         failures=$((failures + 1))
     fi
     stop_server
