@@ -139,6 +139,7 @@ let package = Package(
                 "FraudServing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         // core: pure Kubernetes types, no I/O

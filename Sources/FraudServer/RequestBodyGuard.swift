@@ -16,6 +16,9 @@ import NIOHTTPTypes
 ///   client that sends the whole body before reading (Python's urllib and requests) reads
 ///   the answer instead of a reset. At most `drainLimit` bytes: beyond, or when the
 ///   declared `Content-Length` says there will be more, the connection is closed.
+///   The drain asks the socket for more itself: the request's consumer stops asking once
+///   its buffer is full, and after answering a `Connection: close` request it never reads
+///   again, which would leave the sending client stuck until the idle timeout.
 ///
 /// Defaults: ``ServerConfiguration/Defaults/requestBodyTimeoutSeconds`` and
 /// ``ServerConfiguration/Defaults/drainLimitBytes``.
@@ -76,6 +79,14 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if draining { context.read() }
+        context.fireChannelReadComplete()
+    }
+
+    /// Answered while the body still arrives: this handler reads the rest.
+    private var draining: Bool { requestOpen && responseSent }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head:
@@ -92,6 +103,11 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
                     if let promise { written.cascade(to: promise) }
                     return
                 }
+                // The consumer may have stopped asking for reads (full buffer, or done with a
+                // `Connection: close` request): ask for the rest of the body from here.
+                context.write(data, promise: promise)
+                context.read()
+                return
             }
         }
         context.write(data, promise: promise)
