@@ -143,6 +143,34 @@ PY
     stop_server
 done
 
+log "a 25 MB body: Python's urllib (Connection: close) and requests (kept alive) read the 413"
+start_server "$WORK/oversized.log" --model-path "$WORK/models/xgboost_binary.json"
+if ! "$PYTHON" - "http://127.0.0.1:$PORT" <<'PY'; then
+import sys, urllib.error, urllib.request
+import requests
+url = sys.argv[1] + "/predict"
+body = b"0" * 25_000_000
+headers = {"Content-Type": "application/json"}
+for attempt in range(3):
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=60)
+        sys.exit("urllib: a 25 MB body was accepted")
+    except urllib.error.HTTPError as error:
+        if error.code != 413 or b"MAX_BODY_BYTES" not in error.read():
+            sys.exit(f"urllib: {error.code} instead of a 413 naming MAX_BODY_BYTES")
+with requests.Session() as session:
+    for attempt in range(3):
+        answer = session.post(url, data=body, headers=headers, timeout=60)
+        if answer.status_code != 413 or "MAX_BODY_BYTES" not in answer.text:
+            sys.exit(f"requests: {answer.status_code} instead of a 413 naming MAX_BODY_BYTES")
+    if session.get(sys.argv[1] + "/v2/health/live", timeout=10).status_code != 200:
+        sys.exit("requests: the connection that drained the body does not serve the next request")
+print("urllib and requests: 3 + 3 oversized bodies answered 413")
+PY
+    failures=$((failures + 1))
+fi
+stop_server
+
 log "integrity gate: a wrong MODEL_SHA256 keeps the server live but never ready"
 MODEL_SHA256=$(printf '0%.0s' {1..64}) start_server "$WORK/integrity.log" --model-path "$WORK/models/xgboost_binary.json"
 live=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v2/health/live")
