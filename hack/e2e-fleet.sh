@@ -109,25 +109,36 @@ for cluster in eks gke; do
     curl -sf -m 5 -H 'content-type: application/json' -d "[[$ROW]]" "http://$LB/predict"
 done
 
-# load SECONDS NAME: runs hack/load.py in the background; its table in $LOGS/NAME.txt, rows in $WORK/NAME.json.
+# load SECONDS NAME [RATE [CONTEXT...]]: runs hack/load.py in the background (both clouds at
+# $RATE by default); its table in $LOGS/NAME.txt, rows in $WORK/NAME.json.
 load() {
-  "$PYTHON" hack/load.py --context eks --context gke --namespace default --name "$NAME" --rate "$RATE" --duration "$1" \
-    --json "$WORK/$2.json" >"$LOGS/$2.txt" 2>&1 &
+  local seconds=$1 name=$2 rate=${3:-$RATE} contexts=("${@:4}") args=()
+  ((${#contexts[@]})) || contexts=(eks gke)
+  for context in "${contexts[@]}"; do args+=(--context "$context"); done
+  "$PYTHON" hack/load.py "${args[@]}" --namespace default --name "$NAME" --rate "$rate" --duration "$seconds" \
+    --json "$WORK/$name.json" >"$LOGS/$name.txt" 2>&1 &
   LOAD_PID=$!
   BACKGROUND_PIDS+=("$LOAD_PID")
-  sleep 2
 }
 total() { jq -r ".totals.$2" "$WORK/$1.json"; }
 
-step "2.1.0 -> 2.2.0 (LightGBM) under steady load: $RATE requests/s"
+step "2.1.0 -> 2.2.0 (LightGBM) under steady load: $RATE requests/s, and 10/s pinned to eks while its pods roll"
+# The pinned load is a client whose resolver still holds eks's address (a DNS TTL): it keeps
+# sending to eks while eks's own pods are replaced, so only the pods' drain keeps it whole.
+load 75 pinned 10 eks
+PINNED_PID=$LOAD_PID
 load 75 rollout
+sleep 2
 apply_everywhere "$(fraudmodel 2.2.0 "$SHA_220" /models/model.txt lightgbm_text Weighted)"
 wait_fleet_serves 2.2.0 90
-wait "$LOAD_PID" || true
-cp "$WORK/rollout.json" "$LOGS/"
+wait "$LOAD_PID" "$PINNED_PID" || true
+cp "$WORK/rollout.json" "$WORK/pinned.json" "$LOGS/"
 expect_equal "no request failed during the rollout (non-2xx)" 0 "$(total rollout non2xx)"
 expect_equal "no connection error during the rollout" 0 "$(total rollout errors)"
 expect_equal "every request found a record" 0 "$(total rollout no_record)"
+expect_equal "pinned to eks while its pods rolled: no non-2xx and no connection error" 0 "$(( $(total pinned non2xx) + $(total pinned errors) ))"
+expect_output "pinned to eks: answered by 2.1.0 then 2.2.0, so the load crossed eks's rolling update" 'yes' -- \
+  bash -c "jq -e '([.rows[] | .versions[\"2.1.0\"] // 0] | add) > 0 and ([.rows[] | .versions[\"2.2.0\"] // 0] | add) > 0' '$WORK/pinned.json' >/dev/null && echo yes"
 first_answer() { jq "[.rows[] | select(.answers[\"$2\"])][0].second // -1" "$WORK/$1.json"; }
 last_answer() { jq "[.rows[] | select(.answers[\"$2\"])][-1].second // -1" "$WORK/$1.json"; }
 EKS_NEW=$(first_answer rollout eks/2.2.0)
@@ -146,6 +157,7 @@ done
 
 step "2.3.0 whose model file does not match its checksum, under load"
 load 70 failed
+sleep 2
 apply_everywhere "$(fraudmodel 2.3.0 "$WRONG_SHA" /models/model.json xgboost_json Weighted)"
 for cluster in eks gke; do
   eventually "[$cluster] 2.3.0 is recorded as failed and the fleet is back on 2.2.0" 90 \
@@ -155,6 +167,8 @@ wait "$LOAD_PID" || true
 cp "$WORK/failed.json" "$LOGS/"
 expect_equal "no request failed while 2.3.0 was tried and rolled back" 0 "$(( $(total failed non2xx) + $(total failed errors) ))"
 expect_equal "2.3.0 never answered" 0 "$(jq '[.rows[].versions["2.3.0"] // 0] | add' "$WORK/failed.json")"
+expect_output "rolled back, eks takes its share again: the last 5 seconds answered from both clouds" 'yes' -- \
+  bash -c "jq -e '[.rows[-5:][] | (.clouds | length) == 2] | all' '$WORK/failed.json' >/dev/null && echo yes"
 for cluster in eks gke; do
   expect_output "[$cluster] the rollback restored 2.2.0 with its own checksum, file and format" \
     "2.2.0 $SHA_220 model.txt lightgbm_text" -- bash -c "'$KUBECTL' --context $cluster get deploy $NAME -o jsonpath='{range .spec.template.spec.containers[0].env[*]}{.name}={.value}{\"\\n\"}{end}' | sed -n 's/^MODEL_VERSION=//p; s/^MODEL_PATH=\\/models\\///p; s/^MODEL_FORMAT=//p; s/^MODEL_SHA256=//p' | paste -sd' '"
@@ -167,7 +181,7 @@ apply_everywhere "$(fraudmodel 2.2.0 "$SHA_220" /models/model.txt lightgbm_text 
 eventually "eks's record is PRIMARY, gke's SECONDARY" 30 bash -c \
   "[[ \$('$KUBECTL' --context eks get svc $NAME -o jsonpath='{.metadata.annotations.external-dns\\.kubernetes\\.io/aws-failover}') == PRIMARY && \$('$KUBECTL' --context gke get svc $NAME -o jsonpath='{.metadata.annotations.external-dns\\.kubernetes\\.io/aws-failover}') == SECONDARY ]]"
 load 30 outage
-sleep 8
+sleep 10
 KILLED_AT=$(jq -n 'now')
 kill -KILL "$EKS_PID"
 eventually "gke sees eks unreachable and keeps its own record SECONDARY (one PRIMARY at a time)" 30 bash -c \

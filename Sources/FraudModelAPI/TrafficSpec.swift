@@ -5,8 +5,9 @@
 /// operator writes no DNS annotations, no `status.traffic` and no `TrafficReady` condition.
 ///
 /// # Guarantees
-/// - Traffic follows health: a cluster that is Degraded, unreachable from the operator, or
-///   (with `drainDuringRollout`) between starting a version and serving it ready, gets weight 0
+/// - Traffic follows health: a cluster that is Degraded (stuck on a failed or stalled version;
+///   one rolled back to the last good version, every replica ready, serves again), unreachable
+///   from the operator, or (with `drainDuringRollout`) between starting a version and serving it ready, gets weight 0
 ///   (`Weighted`), loses `PRIMARY` to a healthy cluster (`Failover`) or loses its latency record
 ///   (`Latency`); it gets them back once healthy.
 /// - Every cluster is never drained at once: when none is healthy, the last configuration

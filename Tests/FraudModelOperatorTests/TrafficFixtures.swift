@@ -60,10 +60,21 @@ extension TrafficClusterObservation {
         return copy
     }
 
+    /// Stuck on 2.2.0 (ProgressDeadlineExceeded) while the old pods still serve 2.1.0.
     func degraded(_ message: String = "2.2.0 is not progressing (ProgressDeadlineExceeded)") -> Self {
         var copy = self
         copy.phase = .degraded
+        copy.desiredVersion = "2.2.0"
         copy.message = message
+        return copy
+    }
+
+    /// Degraded because `failed` failed, and back on the version it serves, every replica ready.
+    func rolledBack(from failed: String) -> Self {
+        var copy = self
+        copy.phase = .degraded
+        copy.desiredVersion = servingVersion
+        copy.message = "serving \(servingVersion ?? "") because \(failed) failed"
         return copy
     }
 

@@ -84,6 +84,24 @@ import Testing
         #expect(unreachable.condition?.message.contains("gke weight 0 Drained (Unreachable: the operator cannot reach its API server") == true)
     }
 
+    /// A failed version rolled back: the cluster stays Degraded (the failure is remembered) but
+    /// serves the last good version with every replica ready, so it takes its share again.
+    @Test func aClusterRolledBackToTheLastGoodVersionTakesTrafficAgain() {
+        let rolledBack = F.eks.rolledBack(from: "2.2.0")
+        let weighted = F.plan(Self.weighted, [rolledBack, F.gke], previous: F.status(of: F.plan(Self.weighted, [F.eks.degraded(), F.gke])))
+        #expect(weighted.externalDNS("eks")["aws-weight"] == "50")
+        #expect(weighted.row("eks")?.state == .serving)
+        #expect(weighted.condition?.reason == "AllClustersServing")
+
+        let failover = F.plan(Self.failover, [rolledBack, F.gke], previous: F.status(of: F.plan(Self.failover, [F.eks.degraded(), F.gke])))
+        #expect(failover.externalDNS("eks")["aws-failover"] == "PRIMARY")
+        #expect(failover.externalDNS("gke")["aws-failover"] == "SECONDARY")
+
+        var unready = rolledBack
+        unready.readyReplicas = 0
+        #expect(F.plan(Self.weighted, [unready, F.gke]).row("eks")?.reason == "Degraded", "not without a ready replica")
+    }
+
     @Test func aConfiguredWeightOfZeroIsStandbyNotDrained() {
         let plan = F.plan(TrafficSpec(hostname: F.host, weights: ["gke": 0]), [F.eks, F.gke])
         #expect(plan.row("gke")?.state == .standby)

@@ -81,6 +81,24 @@ struct ResilienceTests {
         }
     }
 
+    /// Issue 16, item 1, through the wire: a peer's (or a proxy's) absurd Retry-After neither
+    /// traps the process nor holds the request past its deadline.
+    @Test("a 429 with Retry-After 1e10 s from the server is reported, not waited for or trapped on")
+    func hugeRetryAfter() async throws {
+        try await withTLSEmulator { emulator, admin in
+            try await injectFault(admin, ["verb": "get", "resource": "configmaps", "status": 429, "retryAfterSeconds": 10_000_000_000])
+            var configuration = clientConfiguration(emulator)
+            configuration.retry = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(10), deadline: .seconds(3))
+            try await withClient(configuration) { client in
+                let started = ContinuousClock.now
+                let error = try await #require(throws: KubeError.self) { try await client.resource(.configMaps).get("x") }
+                #expect(error.isTooManyRequests)
+                #expect(ContinuousClock.now - started < .seconds(10), "the 3 s deadline holds")
+                #expect(emulator.requestCount(verb: "get", resource: "configmaps") == 1, "no retry can fit: none is made")
+            }
+        }
+    }
+
     @Test("a connection refused is retried, then reported as a transport error")
     func connectionRefused() async throws {
         var configuration = KubeClientConfiguration(server: "https://127.0.0.1:1", authentication: .token("t"))

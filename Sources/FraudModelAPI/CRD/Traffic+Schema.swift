@@ -3,7 +3,7 @@ import KubeAPI
 extension TrafficSpec: OpenAPISchemaDescribed {
     public static var openAPISchema: JSONValue {
         SchemaNode.object(
-            "The DNS name clients reach the model through, answered by every target cluster's Service via ExternalDNS and Route 53. Traffic follows health: a cluster that is Degraded, unreachable from the operator or (with drainDuringRollout) rolling out is drained, and gets its traffic back once healthy; when no cluster is healthy the last configuration is kept and the TrafficReady condition says so. ExternalDNS does not create Route 53 health checks: annotate each cluster's Service with external-dns.kubernetes.io/aws-health-check-id to attach one. Absent: each cluster gets a plain ClusterIP Service.",
+            "The DNS name clients reach the model through, answered by every target cluster's Service via ExternalDNS and Route 53. Traffic follows health: a cluster that is Degraded (stuck on a failed or stalled version; one rolled back to the last good version serves again), unreachable from the operator or (with drainDuringRollout) rolling out is drained, and gets its traffic back once healthy; when no cluster is healthy the last configuration is kept and the TrafficReady condition says so. ExternalDNS does not create Route 53 health checks: annotate each cluster's Service with external-dns.kubernetes.io/aws-health-check-id to attach one. Absent: each cluster gets a plain ClusterIP Service.",
             required: ["hostname"],
             properties: [
                 "hostname": SchemaNode.string(

@@ -8,15 +8,16 @@ enum TrafficEligibility: Hashable {
     /// The reason of a cluster whose API server the operator cannot reach.
     static let unreachableReason = "Unreachable"
 
-    /// Judges `cluster` under `traffic`. In order: unreachable, Degraded, rolling out (with
-    /// `drainDuringRollout`), serving nothing, and — for `Latency` — without an AWS region.
+    /// Judges `cluster` under `traffic`. In order: unreachable, Degraded (unless it settled on
+    /// what it should run, as after a rollback), rolling out (with `drainDuringRollout`),
+    /// serving nothing, and — for `Latency` — without an AWS region.
     static func of(_ cluster: TrafficClusterObservation, under traffic: TrafficSpec) -> TrafficEligibility {
         if !cluster.reachable || cluster.phase == .unreachable {
             return .ineligible(
                 reason: unreachableReason,
                 message: "the operator cannot reach its API server; its Service keeps its annotations until it can")
         }
-        if cluster.phase == .degraded {
+        if cluster.phase == .degraded, !servesItsTarget(cluster) {
             return .ineligible(reason: "Degraded", message: "its rollout is Degraded" + (cluster.message.map { ": \($0)" } ?? ""))
         }
         if traffic.drainDuringRollout, let moving = rollout(of: cluster) {
@@ -32,6 +33,14 @@ enum TrafficEligibility: Hashable {
                 message: "Route 53 latency records need an AWS region and \(configured); configure the AWS region nearest the cluster")
         }
         return .eligible
+    }
+
+    /// True when `cluster` serves the version it should run now with ready replicas: a
+    /// Degraded cluster rolled back to the last good version is healthy again and takes its
+    /// share; one stuck on a failed or stalled version is not.
+    static func servesItsTarget(_ cluster: TrafficClusterObservation) -> Bool {
+        guard let serving = cluster.servingVersion, serving == cluster.desiredVersion else { return false }
+        return (cluster.readyReplicas ?? 0) > 0
     }
 
     /// A description of the move when `cluster` is between starting a version and serving it
