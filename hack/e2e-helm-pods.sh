@@ -77,7 +77,7 @@ expect_output "the peer kubeconfig names the peer's pod-network address" "server
 values() {
   cat <<JSON
 {"image": {"repository": "tandem-operator", "pullPolicy": "IfNotPresent"},
- "operator": {"logFormat": "text"},
+ "operator": {"logFormat": "text", "leaderElect": $([[ $1 == eks ]] && echo true || echo false)},
  "clusters": [
    {"name": "$1", "provider": "$3", "region": "r-$1", "inCluster": true, "registry": "registry.$1.example", "mode": "manage"},
    {"name": "$2", "provider": "$4", "region": "r-$2", "context": "$2", "registry": "registry.$2.example", "mode": "observe"}],
@@ -109,6 +109,10 @@ for cluster in eks gke; do
   expect_output "[$cluster] it runs as the chart's ServiceAccount" '^tandem-tandem-operator$' -- \
     k --context "$cluster" -n "$NS" get pod "$POD" -o jsonpath='{.spec.serviceAccountName}'
 done
+# eks's instance elects a leader (leaderElect: true): the Lease is taken under the chart's Role.
+EKS_POD=$(k --context eks -n "$NS" get pods -l app.kubernetes.io/name=tandem-operator -o jsonpath='{.items[0].metadata.name}')
+eventually "[eks] the operator holds its leader Lease (the chart's Role on leases is enough)" 60 bash -c \
+  "'$KUBECTL' --context eks -n $NS get leases -o jsonpath='{.items[*].spec.holderIdentity}' | grep -q '$EKS_POD'"
 
 step "a FraudModel in both clouds: real fraud-server pods, 2.1.0 then 2.2.0"
 SPEC="  replicas: 1
