@@ -46,7 +46,9 @@ def main():
     if not hasattr(model, "predict"):
         sys.exit(f"convert-sklearn: {args.pickle} holds a {type(model).__name__}, not a scikit-learn estimator")
     features = features_of(model, args.features)
-    options = {id(model): {"zipmap": False}} if hasattr(model, "predict_proba") else None
+    # A Pipeline takes its options on its last step (the classifier).
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    options = {id(final): {"zipmap": False}} if hasattr(final, "predict_proba") else None
     onnx_model = to_onnx(model, initial_types=[("input", FloatTensorType([None, features]))], options=options,
                          target_opset={"": 17, "ai.onnx.ml": 3})
     data = onnx_model.SerializeToString()

@@ -105,16 +105,20 @@ import json, sys
 import joblib
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 out, seed = sys.argv[1], int(sys.argv[2])
 rng = np.random.default_rng(seed)
 x = rng.normal(size=(3000, 30)).astype(np.float32).astype(np.float64)
 y = (x[:, 0] + 0.7 * x[:, 1] * x[:, 2] - 0.4 * x[:, 3] + rng.normal(scale=0.4, size=3000) > 0.6).astype(int)
 joblib.dump(RandomForestClassifier(n_estimators=30, max_depth=7, random_state=seed).fit(x, y), f"{out}/random_forest.pkl")
 joblib.dump(GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=seed).fit(x, y), f"{out}/gradient_boosting.pkl")
+joblib.dump(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(x, y), f"{out}/logistic_regression.pkl")
 rows = rng.normal(size=(200, 30)).astype(np.float32).astype(np.float64)
 json.dump(rows.tolist(), open(f"{out}/rows.json", "w"))
 PY
-for estimator in random_forest gradient_boosting; do
+for estimator in random_forest gradient_boosting logistic_regression; do
     if ! sha=$("$PYTHON" hack/convert-sklearn.py "$WORK/seed/$estimator.pkl" "$WORK/seed/$estimator.onnx" 2>>"$WORK/convert.log"); then
         log "$estimator: hack/convert-sklearn.py failed"
         cat "$WORK/convert.log"

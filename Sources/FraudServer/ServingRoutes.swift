@@ -108,6 +108,7 @@ public struct ServingRoutes: Sendable {
         case .success(let matrix): features = matrix
         case .failure(let error): return errorResponse(error)
         }
+        if let error = missingValueError(model, features) { return errorResponse(error) }
         let outputs = score(model, features)
         let task = model.task
         let threshold = state.configuration.threshold
@@ -158,6 +159,7 @@ public struct ServingRoutes: Sendable {
             return errorResponse(
                 .unprocessable("unknown output '\(unknown)'; this model has \(available.joined(separator: ", "))"))
         }
+        if let error = missingValueError(model, inference.features) { return errorResponse(error) }
         let outputs = score(model, inference.features)
         let rows = inference.features.rowCount
         let width = model.outputsPerRow
@@ -254,6 +256,15 @@ public struct ServingRoutes: Sendable {
                     "model '\(name)' version '\(version)' not found; this server serves version '\(configuration.modelVersion)'"))
         }
         return nil
+    }
+
+    /// A 422 for the first missing value when the model has no way to take one (a linear
+    /// model without an imputer): its answer would be NaN.
+    func missingValueError(_ model: TreeModel, _ features: FeatureMatrix) -> RequestError? {
+        guard !model.acceptsMissingValues, let index = features.values.firstIndex(where: \.isNaN) else { return nil }
+        return .unprocessable(
+            "row \(index / features.width), feature \(index % features.width) is missing (null), and this model "
+                + "(\(model.objective)) has no imputer for missing values")
     }
 
     func score(_ model: TreeModel, _ features: FeatureMatrix) -> [Double] {

@@ -32,6 +32,12 @@ public struct TreeModel: Sendable {
     public var treeCount: Int { forest.treeCount }
     /// The number of values predicted per row (1, or the number of classes).
     public var outputsPerRow: Int { task.outputsPerRow }
+    /// Whether a missing value (NaN) gets an answer: trees route it, an ONNX `Imputer`
+    /// replaces it; a linear model without one would answer NaN.
+    public var acceptsMissingValues: Bool {
+        if case .onnx(let pipeline) = inputConversion { return pipeline.acceptsMissingValues(featureCount: featureCount) }
+        return true
+    }
 
     let forest: CompiledForest
     let transform: OutputTransform
@@ -99,6 +105,9 @@ public struct TreeModel: Sendable {
 
     /// Predicts up to ``blockRows`` rows.
     private func predictBlock(rows: UnsafePointer<Double>, rowCount: Int, output: UnsafeMutablePointer<Double>) {
+        if case .onnx(let pipeline) = inputConversion {
+            return predictONNXBlock(pipeline, rows: rows, rowCount: rowCount, output: output)
+        }
         let groups = forest.groupCount
         let values = rowCount * featureCount
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(values, 1)) { prepared in
@@ -113,9 +122,8 @@ public struct TreeModel: Sendable {
                     forest.accumulate(rows: UnsafePointer(input), rowCount: rowCount, sums: sums.baseAddress!)
                     for index in 0..<rowCount * groups { output[index] = Double(sums[index]) }
                 }
-            case .onnx(let aggregation):
-                for index in 0..<values { input[index] = Double(Float(rows[index])) }
-                aggregate(aggregation, rows: UnsafePointer(input), rowCount: rowCount, output: output)
+            case .onnx:
+                break
             case .lightgbm:
                 for index in 0..<values {
                     let value = rows[index]
@@ -128,12 +136,12 @@ public struct TreeModel: Sendable {
                 forest.accumulate(rows: UnsafePointer(input), rowCount: rowCount, sums: output)
             }
         }
-        applyTransform(output, rowCount: rowCount)
+        applyTransform(output, rowCount: rowCount, groups: groups)
     }
 
     /// ONNX: combines the leaf values by `aggregation`, then adds the base values
     /// (onnxruntime's order: `average` divides the sum before the base is added).
-    private func aggregate(
+    func aggregate(
         _ aggregation: TreeAggregation, rows: UnsafePointer<Double>, rowCount: Int, output: UnsafeMutablePointer<Double>
     ) {
         let groups = forest.groupCount
@@ -156,43 +164,36 @@ public struct TreeModel: Sendable {
         }
     }
 
-    private func applyTransform(_ values: UnsafeMutablePointer<Double>, rowCount: Int) {
-        let groups = forest.groupCount
+    func applyTransform(_ values: UnsafeMutablePointer<Double>, rowCount: Int, groups: Int) {
         switch transform {
         case .identity:
             break
         case .sigmoid(let scale):
             for index in 0..<rowCount * groups { values[index] = 1 / (1 + exp(-scale * values[index])) }
         case .softmax:
-            for row in 0..<rowCount {
-                let base = values + row * groups
-                var largest = -Double.infinity
-                for group in 0..<groups { largest = max(largest, base[group]) }
-                var total = 0.0
-                for group in 0..<groups {
-                    base[group] = exp(base[group] - largest)
-                    total += base[group]
-                }
-                for group in 0..<groups { base[group] /= total }
-            }
+            for row in 0..<rowCount { Self.softmax(values + row * groups, groups, keepingZeros: false) }
         case .softmaxZero:
-            // onnxruntime's ComputeSoftmaxZero: values within ±1e-7 of 0 stay 0.
-            for row in 0..<rowCount {
-                let base = values + row * groups
-                var largest = -Double.infinity
-                for group in 0..<groups { largest = max(largest, base[group]) }
-                var total = 0.0
-                for group in 0..<groups {
-                    if base[group].magnitude > 1e-7 {
-                        base[group] = exp(base[group] - largest)
-                        total += base[group]
-                    } else {
-                        base[group] *= exp(-largest)
-                    }
-                }
-                for group in 0..<groups { base[group] /= total }
+            for row in 0..<rowCount { Self.softmax(values + row * groups, groups, keepingZeros: true) }
+        }
+    }
+}
+
+extension TreeModel {
+    /// Softmax over `count` values in place; `keepingZeros` is onnxruntime's
+    /// ComputeSoftmaxZero, where values within ±1e-7 of 0 stay 0.
+    static func softmax(_ values: UnsafeMutablePointer<Double>, _ count: Int, keepingZeros: Bool) {
+        var largest = -Double.infinity
+        for index in 0..<count { largest = max(largest, values[index]) }
+        var total = 0.0
+        for index in 0..<count {
+            if keepingZeros && values[index].magnitude <= 1e-7 {
+                values[index] *= exp(-largest)
+            } else {
+                values[index] = exp(values[index] - largest)
+                total += values[index]
             }
         }
+        for index in 0..<count { values[index] /= total }
     }
 }
 
@@ -203,8 +204,8 @@ enum InputConversion: Sendable {
     /// LightGBM: |x| ≤ 1e-35 read as 0 (as LightGBM's dense input does), `+inf` kept
     /// below a `+inf` threshold; sums accumulated in `double`.
     case lightgbm
-    /// ONNX tree ensembles: values rounded to `float32` (the graph's input type); leaf values
-    /// combined in `double` by the aggregation, then the base values (``TreeModel/baseMargins``)
-    /// added.
-    case onnx(TreeAggregation)
+    /// ONNX: values rounded to `float32` (the graph's input type), then the graph's steps
+    /// (``ONNXPipeline``); tree leaf values are combined in `double` by the aggregation, then
+    /// the base values (``TreeModel/baseMargins``) added.
+    case onnx(ONNXPipeline)
 }

@@ -37,6 +37,50 @@ import Testing
         }
     }
 
+    /// A scikit-learn LogisticRegression through ONNX: complete rows answer as the estimator
+    /// did; a null, which the model has no imputer for, is a 422 naming where it is (for
+    /// /predict and V2) instead of a NaN probability. With an Imputer in the graph it answers.
+    @Test("an ONNX linear model: answers, and a null it cannot impute is a 422 naming row and feature")
+    func linearModelAndMissingValues() async throws {
+        let complete = Array(try ServerFixtures.csv("onnx/inputs_complete.csv").prefix(20))
+        let expected = try ServerFixtures.csv("onnx/logistic_regression.estimator.csv").prefix(20).map { $0[2] }
+        let withNull = complete.enumerated().map { index, row in
+            index == 3 ? row.enumerated().map { $0.offset == 7 ? .nan : $0.element } : row
+        }
+        let state = try ServerFixtures.state(ServerFixtures.configuration(model: "onnx/logistic_regression.onnx"))
+        let (app, _) = ServerFixtures.application(state)
+        try await app.test(.router) { client in
+            try await client.execute(
+                uri: "/predict", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: ServerFixtures.json(complete))
+            ) { response in
+                #expect(response.status == .ok)
+                let reply = try JSONDecoder().decode(PredictReply.self, from: Data(response.body.readableBytesView))
+                let probabilities = try #require(reply.probabilities)
+                #expect(zip(probabilities, expected).allSatisfy { abs($0 - $1) <= 1e-5 })
+            }
+            try await client.execute(
+                uri: "/predict", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: ServerFixtures.json(withNull))
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.body.text.contains("row 3, feature 7 is missing (null), and this model (LinearClassifier(LOGISTIC)) has no imputer"))
+            }
+            let v2 = "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,30],\"datatype\":\"FP64\",\"data\":"
+                + ServerFixtures.json([withNull[3]]) + "}]}"
+            try await client.execute(uri: "/v2/models/fraud-detector/infer", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: v2)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.body.text.contains("row 0, feature 7 is missing"))
+            }
+        }
+        let imputed = try ServerFixtures.state(ServerFixtures.configuration(model: "onnx/logistic_regression_imputed.onnx"))
+        try await ServerFixtures.application(imputed).0.test(.router) { client in
+            try await client.execute(
+                uri: "/predict", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: ServerFixtures.json(withNull))
+            ) { response in
+                #expect(response.status == .ok, "the Imputer fills the null")
+            }
+        }
+    }
+
     @Test("THRESHOLD decides the labels")
     func thresholdDecidesLabels() async throws {
         var configuration = ServerFixtures.configuration()

@@ -1,7 +1,7 @@
 import FraudServing
 import Testing
 
-/// ONNX tree ensembles exported by skl2onnx and onnxmltools must answer as onnxruntime AND
+/// ONNX tree ensembles and linear pipelines exported by skl2onnx and onnxmltools must answer as onnxruntime AND
 /// the estimator itself do (hack/fixtures/make_onnx_models.py): labels equal, values within
 /// 1e-5; crafted ensembles (every BRANCH_* mode, missing-value tracking, ±inf thresholds,
 /// AVERAGE/MIN/MAX, SOFTMAX_ZERO) must match onnxruntime on rows sitting on the thresholds.
@@ -14,6 +14,9 @@ import Testing
         ("extra_trees", "inputs_complete.csv"), ("gradient_boosting", "inputs_complete.csv"),
         ("hist_gradient_boosting", "inputs.csv"), ("xgboost", "inputs.csv"), ("lightgbm", "inputs.csv"),
         ("random_forest_regressor", "inputs_complete.csv"),
+        ("logistic_regression", "inputs_complete.csv"), ("logistic_regression_imputed", "inputs.csv"),
+        ("logistic_regression_multiclass", "inputs_complete.csv"), ("logistic_regression_selected", "inputs_complete.csv"),
+        ("logistic_regression_binarized", "inputs_complete.csv"), ("ridge_regressor", "inputs_complete.csv"),
     ]
 
     static let crafted = [
@@ -91,7 +94,8 @@ import Testing
             row.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer { model.predict(row: input, into: $0) }
             }
-            #expect(output == batchOutput)
+            // NaN for NaN: a linear model without an imputer answers a missing value with NaN.
+            #expect(output.elementsEqual(batchOutput) { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(output) vs \(batchOutput)")
         }
     }
 
@@ -105,6 +109,14 @@ import Testing
         #expect(try Self.model("random_forest_multiclass").task == .multiclassClassification(classes: 3))
         #expect(try Self.model("random_forest_regressor").task == .regression)
         #expect(try Self.model("xgboost").objective == "TreeEnsembleClassifier(LOGISTIC)")
+        let linear = try Self.model("logistic_regression")
+        #expect(linear.objective == "LinearClassifier(LOGISTIC)" && linear.task == .binaryClassification && linear.treeCount == 0)
+        #expect(try Self.model("logistic_regression_multiclass").task == .multiclassClassification(classes: 3))
+        #expect(try Self.model("ridge_regressor").objective == "LinearRegressor(NONE)")
+        // Trees route a missing value, an Imputer or Binarizer fills it; a bare linear model cannot take one.
+        #expect(forest.acceptsMissingValues && !linear.acceptsMissingValues)
+        #expect(try Self.model("logistic_regression_imputed").acceptsMissingValues)
+        #expect(try Self.model("logistic_regression_binarized").acceptsMissingValues)
         for name in ["random_forest", "lightgbm", "xgboost", "crafted_regressor_sum"] {
             let bytes = try ModelLoader.readFile(Fixtures.path("onnx/\(name).onnx"))
             #expect(ModelFormat.detect(bytes) == .onnx, "\(name)")

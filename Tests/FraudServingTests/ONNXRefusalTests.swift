@@ -14,14 +14,20 @@ import Testing
         ("refuse_opset_domain", .unsupported, "opset domain 'com.microsoft'; supported: ai.onnx (\"\") and ai.onnx.ml"),
         ("refuse_conv", .unsupported,
          "node 'conv' (ai.onnx Conv): op 'Conv' is not supported; supported: TreeEnsembleClassifier, "
-            + "TreeEnsembleRegressor, ZipMap (ai.onnx.ml); Identity, Cast, Mul/Div by 1 (ai.onnx)"),
+            + "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
+            + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"),
         ("refuse_unknown_attribute", .unsupported,
          "node 'TreeEnsembleClassifier' (ai.onnx.ml TreeEnsembleClassifier): attribute 'nodes_unknown_feature' is not supported"),
         ("refuse_branch_mode", .unsupported,
          "node 'TreeEnsembleClassifier' (ai.onnx.ml TreeEnsembleClassifier): nodes_modes 'BRANCH_MEMBER' (tree 0, node 0)"),
-        ("refuse_linear_classifier", .unsupported,
-         "node 'LinearClassifier' (ai.onnx.ml LinearClassifier): op 'LinearClassifier' is not supported; supported: "
-            + "TreeEnsembleClassifier, TreeEnsembleRegressor, ZipMap (ai.onnx.ml); Identity, Cast, Mul/Div by 1 (ai.onnx)"),
+        ("refuse_linear_probit", .unsupported,
+         "node 'LinearClassifier' (ai.onnx.ml LinearClassifier): post_transform 'PROBIT'"),
+        ("refuse_scaler_width", .malformed,
+         "node 'Scaler' (ai.onnx.ml Scaler): 3 values in 'offset' for 30 features; expected 1 or 30"),
+        ("refuse_concat", .unsupported,
+         "node 'join' (ai.onnx Concat): op 'Concat' is not supported; supported: TreeEnsembleClassifier, "
+            + "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
+            + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"),
     ]
 
     @Test("unsupported ONNX constructs are refused with an exact message", arguments: cases.map(\.file))

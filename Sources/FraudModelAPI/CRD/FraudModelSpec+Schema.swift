@@ -87,7 +87,7 @@ extension ModelSource: OpenAPISchemaDescribed {
                 "storageUri": storageURISchema(
                     "Where every target cluster downloads the model from at start (MODEL_URI; MODEL_CACHE_DIR is an emptyDir): s3://BUCKET/KEY, gs://BUCKET/OBJECT, https://HOST/PATH, http://HOST/PATH or file:///PATH, where {version} stands for the model version, e.g. s3://fraud-models/fraud-detector/{version}/model.json. No whitespace, no other placeholder, no credentials (user information or query): the pods authenticate with the member cluster's workload identity (the operator configuration's serving block). Needs image.tag. spec.clusters[].model.storageUri overrides it. Part of the revision: a new URI is rolled out cluster by cluster and rolled back like a new version."),
                 "format": SchemaNode.string(
-                    "The model format (MODEL_FORMAT): xgboost_json (XGBoost's save_model JSON), lightgbm_text (LightGBM's save_model text) or onnx (an ONNX tree ensemble, e.g. scikit-learn through skl2onnx). Detected from the file when absent.",
+                    "The model format (MODEL_FORMAT): xgboost_json (XGBoost's save_model JSON), lightgbm_text (LightGBM's save_model text) or onnx (an ONNX tree ensemble or linear model with its preprocessing, e.g. a scikit-learn Pipeline through skl2onnx). Detected from the file when absent.",
                     enum: ModelFormat.names),
             ])
     }

@@ -1,32 +1,59 @@
 import SwiftProtobuf
 
-/// Reads ONNX models (`ModelProto`, e.g. from skl2onnx or onnxmltools) whose graph is one
-/// `ai.onnx.ml` tree ensemble and the pass-through nodes converters put around it.
+/// Reads ONNX models (`ModelProto`, e.g. from skl2onnx or onnxmltools) whose graph is a
+/// chain: preprocessing steps on the input, one `ai.onnx.ml` estimator, then steps on its
+/// scores.
 ///
 /// Supported: IR versions 3–14; opset imports of `ai.onnx` (the default domain) 1–28 and
-/// `ai.onnx.ml` 1–5; one float tensor input `[N, F]` with a fixed F; `TreeEnsembleClassifier`
-/// and `TreeEnsembleRegressor` (see ``ONNXTreeEnsemble``); around them `Identity`, `Cast`,
-/// `ZipMap`, and `Mul` / `Div` by a constant 1 (onnxmltools' LightGBM graphs).
+/// `ai.onnx.ml` 1–5; one float tensor input `[N, F]` with a fixed F.
+/// - Estimators: `TreeEnsembleClassifier`, `TreeEnsembleRegressor` (``ONNXTreeEnsemble``),
+///   `LinearClassifier`, `LinearRegressor` (``ONNXLinearModel``).
+/// - Before it: `Scaler`, `Imputer`, `Normalizer`, `Binarizer`, `ArrayFeatureExtractor` with
+///   constant indices, and `Add` / `Sub` / `Mul` / `Div` by a constant (``FeatureStage``).
+/// - After it: `Normalizer` on the probabilities, `ZipMap`, `Cast`, and `Mul` / `Div` by a
+///   constant 1 (onnxmltools' LightGBM graphs).
+/// - Anywhere: `Identity`, and `Cast` that keeps the values.
 ///
 /// Refused at load, naming the node, its op and the file: every other op (the dense
-/// `ai.onnx` ops, `LinearClassifier`, `Scaler`, `TreeEnsemble` …), a second input, a
+/// `ai.onnx` ops such as `Gemm` and `Sigmoid`, `TreeEnsemble` …), a second input, a
 /// non-float input, a dynamic or missing feature dimension, attributes this loader does not
-/// implement, and graphs whose outputs are not the ensemble's.
+/// implement, branches that join (`Concat`), and graphs whose outputs are not the estimator's.
 struct ONNXModelLoader {
     let file: String
 
     static let irVersions: ClosedRange<Int64> = 3...14
     static let defaultDomainVersions: ClosedRange<Int64> = 1...28
     static let mlDomainVersions: ClosedRange<Int64> = 1...5
-    static let ensembleOps: Set<String> = ["TreeEnsembleClassifier", "TreeEnsembleRegressor"]
-    static let supportedOps = "TreeEnsembleClassifier, TreeEnsembleRegressor, ZipMap (ai.onnx.ml); Identity, Cast, Mul/Div by 1 (ai.onnx)"
+    static let treeOps: Set<String> = ["TreeEnsembleClassifier", "TreeEnsembleRegressor"]
+    static let linearOps: Set<String> = ["LinearClassifier", "LinearRegressor"]
+    static let supportedOps =
+        "TreeEnsembleClassifier, TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, "
+        + "Binarizer, ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"
 
     /// What a value in the graph carries, traced from the input through the nodes.
     enum Value: Equatable {
-        case input
+        /// The input after these steps, `width` values per row.
+        case features([FeatureStage], width: Int)
         case label
-        case scores
+        /// The estimator's scores after these steps.
+        case scores([ScoreStage])
         case constant([Double])
+        case indices([Int64])
+
+        /// The estimator's label or scores.
+        var isEstimatorOutput: Bool {
+            switch self {
+            case .label, .scores: return true
+            case .features, .constant, .indices: return false
+            }
+        }
+    }
+
+    /// The estimator node and what surrounds it.
+    private struct Chain {
+        var node: Onnx_NodeProto
+        var featureStages: [FeatureStage]
+        var width: Int
     }
 
     func malformed(_ reason: String) -> ModelLoadError { ModelLoadError(file: file, kind: .malformed, reason: reason) }
@@ -49,11 +76,12 @@ struct ONNXModelLoader {
 
         var values: [String: Value] = [:]
         for tensor in graph.initializer {
-            do throws(ONNXTensorError) {
-                values[tensor.name] = .constant(try ONNXTensorValues.reals(tensor).values)
-            } catch {
-                // Only float constants can take part in the supported ops; others are refused where used.
-                continue
+            // Only float constants and int64 indices take part in the supported ops; others are
+            // refused where used.
+            if let reals = try? ONNXTensorValues.reals(tensor) {
+                values[tensor.name] = .constant(reals.values)
+            } else if let indices = try? ONNXTensorValues.int64s(tensor) {
+                values[tensor.name] = .indices(indices)
             }
         }
         let initializerNames = Set(graph.initializer.map(\.name))
@@ -63,86 +91,146 @@ struct ONNXModelLoader {
                 "\(inputs.count) graph inputs (\(inputs.map { "'\($0.name)'" }.joined(separator: ", "))); expected one float tensor [N, features]")
         }
         let featureCount = try featureCount(of: inputs[0])
-        values[inputs[0].name] = .input
+        values[inputs[0].name] = .features([], width: featureCount)
 
-        var ensemble: Onnx_NodeProto?
+        var chain: Chain?
         for node in graph.node {
-            let describe = ONNXNodeAttributes.describe(node)
-            func source(_ index: Int) throws(ModelLoadError) -> Value {
-                guard index < node.input.count, let value = values[node.input[index]] else {
-                    let name = index < node.input.count ? node.input[index] : "#\(index)"
-                    throw unsupported("\(describe): input '\(name)' is not the graph input or an output of a supported node")
-                }
-                return value
-            }
-            let domain = node.domain == "ai.onnx" ? "" : node.domain
-            switch (domain, node.opType) {
-            case ("ai.onnx.ml", "TreeEnsembleClassifier"), ("ai.onnx.ml", "TreeEnsembleRegressor"):
-                guard ensemble == nil else { throw unsupported("\(describe): a second tree ensemble in one graph") }
-                guard node.input.count == 1, try source(0) == .input else {
-                    throw unsupported("\(describe): its input must be the graph input '\(inputs[0].name)'")
-                }
-                ensemble = node
-                let outputs: [Value] = node.opType == "TreeEnsembleClassifier" ? [.label, .scores] : [.scores]
-                for (name, value) in zip(node.output, outputs) where !name.isEmpty { values[name] = value }
-            case ("", "Identity"), ("ai.onnx.ml", "ZipMap"):
-                guard node.input.count == 1, node.output.count == 1 else { throw malformed("\(describe): expected one input and one output") }
-                let value = try source(0)
-                if node.opType == "ZipMap" && value != .scores {
-                    throw unsupported("\(describe): ZipMap of anything but the classifier's probabilities")
-                }
-                values[node.output[0]] = value
-            case ("", "Cast"):
-                guard node.input.count == 1, node.output.count == 1 else { throw malformed("\(describe): expected one input and one output") }
-                var attributes = try ONNXNodeAttributes(node, file: file)
-                let to = try attributes.int("to")
-                attributes.ignore("saturate")
-                try attributes.refuseUnread()
-                let value = try source(0)
-                switch value {
-                case .label: break
-                case .scores, .input:
-                    // Scores stay exact as float or double; the input must stay float.
-                    let allowed: Set<Int64> = value == .input ? [1] : [1, 11]
-                    guard let to, allowed.contains(to) else {
-                        throw unsupported("\(describe): Cast to \(ONNXElementType.name(Int32(clamping: to ?? 0))) would change the values")
-                    }
-                case .constant: throw unsupported("\(describe): Cast of a constant")
-                }
-                values[node.output[0]] = value
-            case ("", "Mul"), ("", "Div"):
-                guard node.input.count == 2, node.output.count == 1 else { throw malformed("\(describe): expected two inputs and one output") }
-                try ONNXNodeAttributes(node, file: file).refuseUnread()
-                let pair = (try source(0), try source(1))
-                let operands: [Value] = node.opType == "Mul" ? [pair.0, pair.1] : [pair.0]
-                guard let value = operands.first(where: { $0 == .scores || $0 == .label }),
-                    case .constant(let constant) = (pair.0 == value ? pair.1 : pair.0),
-                    !constant.isEmpty, constant.allSatisfy({ $0 == 1 })
-                else {
-                    throw unsupported("\(describe): \(node.opType) by anything but the constant 1")
-                }
-                values[node.output[0]] = value
-            default:
-                throw unsupported(
-                    "\(describe): op '\(node.opType)' is not supported; supported: \(Self.supportedOps)")
-            }
+            let outputs = try trace(node, values: values, chain: &chain)
+            for (name, value) in zip(node.output, outputs) where !name.isEmpty { values[name] = value }
         }
-        guard let ensemble else {
-            throw unsupported("the graph has no TreeEnsembleClassifier or TreeEnsembleRegressor node")
+        guard let chain else {
+            throw unsupported("the graph has no estimator (\(Self.treeOps.union(Self.linearOps).sorted().joined(separator: ", ")))")
         }
-        var outputsScores = false
+        var scoreStages: [ScoreStage]?
         for output in graph.output {
             switch values[output.name] {
             case .label: continue
-            case .scores: outputsScores = true
+            case .scores(let stages):
+                guard scoreStages == nil || scoreStages == stages else {
+                    throw unsupported("graph output '\(output.name)' is a second, different set of scores")
+                }
+                scoreStages = stages
             default:
-                throw unsupported("graph output '\(output.name)' is not the tree ensemble's label or scores")
+                throw unsupported("graph output '\(output.name)' is not the estimator's label or scores")
             }
         }
-        guard outputsScores else {
-            throw unsupported("the graph does not output the tree ensemble's probabilities or values")
+        guard let scoreStages else {
+            throw unsupported("the graph does not output the estimator's probabilities or values")
         }
-        return try ONNXTreeEnsemble(file: file, featureCount: featureCount, inputName: inputs[0].name).compile(ensemble)
+        let compiled =
+            Self.treeOps.contains(chain.node.opType)
+            ? try ONNXTreeEnsemble(file: file, featureCount: chain.width).compile(chain.node)
+            : try ONNXLinearModel(file: file, featureCount: chain.width).compile(chain.node)
+        if !scoreStages.isEmpty, compiled.scoreWidth == 1, compiled.task != .regression {
+            throw unsupported(
+                "\(ONNXNodeAttributes.describe(chain.node)): steps on the probabilities of a model that writes one score column")
+        }
+        let pipeline = ONNXPipeline(
+            featureStages: chain.featureStages, estimatorWidth: chain.width, estimator: compiled.estimator,
+            scoreStages: scoreStages + compiled.finalScoreStages, scoreWidth: compiled.scoreWidth)
+        return TreeModel(
+            format: .onnx, objective: compiled.objective, task: compiled.task, featureCount: featureCount,
+            forest: compiled.forest, transform: compiled.transform, baseMargins: compiled.baseMargins,
+            inputConversion: .onnx(pipeline))
+    }
+
+    /// What `node` outputs, given what its inputs carry; records the estimator in `chain`.
+    private func trace(_ node: Onnx_NodeProto, values: [String: Value], chain: inout Chain?) throws(ModelLoadError) -> [Value] {
+        let describe = ONNXNodeAttributes.describe(node)
+        func source(_ index: Int) throws(ModelLoadError) -> Value {
+            guard index < node.input.count, let value = values[node.input[index]] else {
+                let name = index < node.input.count ? node.input[index] : "#\(index)"
+                throw unsupported("\(describe): input '\(name)' is not the graph input or an output of a supported node")
+            }
+            return value
+        }
+        func expect(inputs: Int) throws(ModelLoadError) {
+            guard node.input.count == inputs, node.output.count >= 1 else {
+                throw malformed("\(describe): expected \(inputs) input(s) and an output")
+            }
+        }
+        let domain = node.domain == "ai.onnx" ? "" : node.domain
+        switch (domain, node.opType) {
+        case ("ai.onnx.ml", let op) where Self.treeOps.contains(op) || Self.linearOps.contains(op):
+            try expect(inputs: 1)
+            guard chain == nil else { throw unsupported("\(describe): a second estimator in one graph") }
+            guard case .features(let stages, let width) = try source(0) else {
+                throw unsupported("\(describe): its input must be the graph input or its preprocessed features")
+            }
+            chain = Chain(node: node, featureStages: stages, width: width)
+            return op.hasSuffix("Classifier") ? [.label, .scores([])] : [.scores([])]
+        case ("ai.onnx.ml", let op) where ONNXPreprocessing.ops.contains(op):
+            try expect(inputs: 1)
+            switch try source(0) {
+            case .features(let stages, let width):
+                return [.features(stages + [try ONNXPreprocessing.stage(node, width: width, file: file)], width: width)]
+            case .scores(let stages) where op == "Normalizer":
+                var attributes = try ONNXNodeAttributes(node, file: file)
+                let norm = try ONNXPreprocessing.norm(&attributes)
+                try attributes.refuseUnread()
+                return [.scores(stages + [.normalize(norm)])]
+            default:
+                throw unsupported("\(describe): \(op) of anything but the features\(op == "Normalizer" ? " or the probabilities" : "")")
+            }
+        case ("ai.onnx.ml", "ArrayFeatureExtractor"):
+            try expect(inputs: 2)
+            guard case .features(let stages, let width) = try source(0), case .indices(let indices) = try source(1) else {
+                throw unsupported("\(describe): only the features at constant int64 indices can be extracted")
+            }
+            let stage = try ONNXPreprocessing.select(node, indices: indices, width: width, file: file)
+            return [.features(stages + [stage], width: stage.outputWidth)]
+        case ("", "Identity"), ("ai.onnx.ml", "ZipMap"):
+            try expect(inputs: 1)
+            let value = try source(0)
+            if node.opType == "ZipMap", case .scores = value {} else if node.opType == "ZipMap" {
+                throw unsupported("\(describe): ZipMap of anything but the classifier's probabilities")
+            }
+            return [value]
+        case ("", "Cast"):
+            try expect(inputs: 1)
+            var attributes = try ONNXNodeAttributes(node, file: file)
+            let to = try attributes.int("to")
+            attributes.ignore("saturate")
+            try attributes.refuseUnread()
+            let value = try source(0)
+            switch value {
+            case .label: break
+            case .scores, .features:
+                // Scores stay exact as float or double; the features must stay float.
+                let allowed: Set<Int64> = value.isEstimatorOutput ? [1, 11] : [1]
+                guard let to, allowed.contains(to) else {
+                    throw unsupported("\(describe): Cast to \(ONNXElementType.name(Int32(clamping: to ?? 0))) would change the values")
+                }
+            case .constant, .indices: throw unsupported("\(describe): Cast of a constant")
+            }
+            return [value]
+        case ("", "Mul"), ("", "Div"), ("", "Add"), ("", "Sub"):
+            try expect(inputs: 2)
+            let pair = (try source(0), try source(1))
+            switch pair {
+            case (.features(let stages, let width), .constant(let constant)):
+                let stage = try ONNXPreprocessing.arithmetic(node, constant: constant, constantFirst: false, width: width, file: file)
+                return [.features(stages + [stage], width: width)]
+            case (.constant(let constant), .features(let stages, let width)):
+                let stage = try ONNXPreprocessing.arithmetic(node, constant: constant, constantFirst: true, width: width, file: file)
+                return [.features(stages + [stage], width: width)]
+            default:
+                break
+            }
+            try ONNXNodeAttributes(node, file: file).refuseUnread()
+            // On the scores, only the no-op `× 1` / `÷ 1` of onnxmltools' graphs.
+            let operands: [Value] = node.opType == "Mul" ? [pair.0, pair.1] : [pair.0]
+            guard node.opType == "Mul" || node.opType == "Div",
+                let value = operands.first(where: \.isEstimatorOutput),
+                case .constant(let constant) = (pair.0 == value ? pair.1 : pair.0),
+                !constant.isEmpty, constant.allSatisfy({ $0 == 1 })
+            else {
+                throw unsupported("\(describe): \(node.opType) of the estimator's outputs, or of two computed values")
+            }
+            return [value]
+        default:
+            throw unsupported("\(describe): op '\(node.opType)' is not supported; supported: \(Self.supportedOps)")
+        }
     }
 
     private func checkOpsets(_ imports: [Onnx_OperatorSetIdProto]) throws(ModelLoadError) {

@@ -75,6 +75,11 @@ struct ONNXNodeAttributes {
         }
     }
 
+    /// A single real given as `name` (a float attribute, e.g. `Binarizer`'s `threshold`).
+    mutating func real(_ name: String) throws(ModelLoadError) -> Double? {
+        try attribute(name, .float).map { Double($0.f) }
+    }
+
     /// Marks `name` as read without reading it (attributes that do not change predictions).
     mutating func ignore(_ name: String) { read.insert(name) }
 
@@ -119,6 +124,27 @@ enum ONNXTensorValues {
             }, false)
         default:
             throw ONNXTensorError(reason: "element type \(ONNXElementType.name(tensor.dataType)); expected FLOAT or DOUBLE")
+        }
+    }
+}
+
+extension ONNXTensorValues {
+    static let int64: Int32 = 7
+
+    /// The values of an INT64 tensor (`ArrayFeatureExtractor`'s indices), from `int64_data`
+    /// or its raw little-endian bytes.
+    static func int64s(_ tensor: Onnx_TensorProto) throws(ONNXTensorError) -> [Int64] {
+        guard tensor.dataLocation != .external else { throw ONNXTensorError(reason: "external tensor data is not supported") }
+        guard tensor.dataType == int64 else {
+            throw ONNXTensorError(reason: "element type \(ONNXElementType.name(tensor.dataType)); expected INT64")
+        }
+        let raw = [UInt8](tensor.rawData)
+        if raw.isEmpty { return tensor.int64Data }
+        guard raw.count % 8 == 0 else { throw ONNXTensorError(reason: "raw int64 data of \(raw.count) bytes") }
+        return stride(from: 0, to: raw.count, by: 8).map { offset in
+            var bits: UInt64 = 0
+            for byte in 0..<8 { bits |= UInt64(raw[offset + byte]) << (8 * byte) }
+            return Int64(bitPattern: bits)
         }
     }
 }

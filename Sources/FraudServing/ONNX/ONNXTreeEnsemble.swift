@@ -1,5 +1,5 @@
 /// Compiles an `ai.onnx.ml` `TreeEnsembleClassifier` or `TreeEnsembleRegressor` node into a
-/// ``TreeModel``, with onnxruntime's semantics.
+/// forest, with onnxruntime's semantics.
 ///
 /// # Guarantees
 /// - Splits compare the `float32` input with the threshold as onnxruntime does for every
@@ -14,9 +14,8 @@
 /// score every class): evaluation walks such a tree once per class.
 struct ONNXTreeEnsemble {
     let file: String
+    /// The width of the rows the node reads (after the graph's preprocessing).
     let featureCount: Int
-    /// The graph's input name, reported as ``TreeModel/inputName``.
-    let inputName: String
 
     /// Bound on nodes after per-class trees are split out, so a small crafted file cannot
     /// expand into gigabytes.
@@ -26,7 +25,7 @@ struct ONNXTreeEnsemble {
         var weights: [(group: Int, value: Double)] = []
     }
 
-    func compile(_ node: Onnx_NodeProto) throws(ModelLoadError) -> TreeModel {
+    func compile(_ node: Onnx_NodeProto) throws(ModelLoadError) -> ONNXCompiledEstimator {
         var attributes = try ONNXNodeAttributes(node, file: file)
         let isClassifier = node.opType == "TreeEnsembleClassifier"
         let prefix = isClassifier ? "class" : "target"
@@ -200,9 +199,9 @@ struct ONNXTreeEnsemble {
         } catch {
             throw attributes.malformed("tree \(error.tree), node \(error.node): \(error.reason)")
         }
-        return TreeModel(
-            format: .onnx, objective: "\(node.opType)(\(postTransform))", task: task, featureCount: featureCount,
-            forest: forest, transform: transform, baseMargins: baseMargins, inputConversion: .onnx(aggregation))
+        return ONNXCompiledEstimator(
+            objective: "\(node.opType)(\(postTransform))", task: task, forest: forest, transform: transform,
+            baseMargins: baseMargins, estimator: .trees(aggregation), scoreWidth: groupCount)
     }
 
     /// One run of nodes as a tree scoring `group`.
