@@ -215,7 +215,9 @@ public struct ServingRoutes: Sendable {
             writer.string(configuration.modelVersion)
             writer.raw("],\"platform\":")
             writer.string(model.format.platform)
-            writer.raw(",\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP64\",\"shape\":[-1,")
+            writer.raw(",\"inputs\":[{\"name\":")
+            writer.string(model.inputName ?? "input-0")
+            writer.raw(",\"datatype\":\"FP64\",\"shape\":[-1,")
             writer.integer(model.featureCount)
             writer.raw("]}],\"outputs\":[")
             if model.task == .regression {

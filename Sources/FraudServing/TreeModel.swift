@@ -32,6 +32,11 @@ public struct TreeModel: Sendable {
     public var treeCount: Int { forest.treeCount }
     /// The number of values predicted per row (1, or the number of classes).
     public var outputsPerRow: Int { task.outputsPerRow }
+    /// The input tensor's name in the model file (ONNX); nil for formats without one.
+    public var inputName: String? {
+        if case .onnx(let pipeline) = inputConversion { return pipeline.inputName }
+        return nil
+    }
     /// Whether a missing value (NaN) gets an answer: trees route it, an ONNX `Imputer`
     /// replaces it; a linear model without one would answer NaN.
     public var acceptsMissingValues: Bool {
@@ -48,20 +53,6 @@ public struct TreeModel: Sendable {
 
     /// Rows processed together in the batch path; trees stay hot in cache across a block.
     static let blockRows = 64
-
-    init(
-        format: ModelFormat, objective: String, task: ModelTask, featureCount: Int, forest: CompiledForest,
-        transform: OutputTransform, baseMargins: [Double], inputConversion: InputConversion
-    ) {
-        self.format = format
-        self.objective = objective
-        self.task = task
-        self.featureCount = featureCount
-        self.forest = forest
-        self.transform = transform
-        self.baseMargins = baseMargins
-        self.inputConversion = inputConversion
-    }
 
     /// Predicts one row into `output` (``outputsPerRow`` values).
     public func predict(row: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {

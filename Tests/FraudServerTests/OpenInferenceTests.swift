@@ -36,6 +36,7 @@ import Testing
                     #expect(metadata["platform"] as? String == "xgboost_json")
                     let inputs = try #require(metadata["inputs"] as? [[String: Any]])
                     #expect(inputs.first?["shape"] as? [Int] == [-1, 30])
+                    #expect(inputs.first?["name"] as? String == "input-0", "XGBoost JSON names no input")
                     let parameters = try #require(metadata["parameters"] as? [String: Any])
                     #expect(parameters["sha256"] as? String == state.sha256)
                     #expect(state.sha256.count == 64)
@@ -52,6 +53,22 @@ import Testing
             }
             try await client.execute(uri: "/v2/models/fraud-detector/versions/9.9.9/ready", method: .get) {
                 #expect($0.status == .notFound)
+            }
+        }
+    }
+
+    @Test("an ONNX model's metadata names its own input, its width, platform and objective")
+    func onnxMetadata() async throws {
+        let state = try ServerFixtures.state(ServerFixtures.configuration(model: "onnx/logistic_regression.onnx"))
+        let (app, _) = ServerFixtures.application(state)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v2/models/fraud-detector", method: .get) { response in
+                let metadata = try object(response.body)
+                let inputs = try #require(metadata["inputs"] as? [[String: Any]])
+                #expect(inputs.first?["name"] as? String == "X")
+                #expect(inputs.first?["shape"] as? [Int] == [-1, 30])
+                let parameters = try #require(metadata["parameters"] as? [String: Any])
+                #expect(parameters["objective"] as? String == "LinearClassifier(LOGISTIC)")
             }
         }
     }

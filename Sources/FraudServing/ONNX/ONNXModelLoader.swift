@@ -126,7 +126,7 @@ struct ONNXModelLoader {
                 "\(ONNXNodeAttributes.describe(chain.node)): steps on the probabilities of a model that writes one score column")
         }
         let pipeline = ONNXPipeline(
-            featureStages: chain.featureStages, estimatorWidth: chain.width, estimator: compiled.estimator,
+            inputName: inputs[0].name, featureStages: chain.featureStages, estimatorWidth: chain.width, estimator: compiled.estimator,
             scoreStages: scoreStages + compiled.finalScoreStages, scoreWidth: compiled.scoreWidth)
         return TreeModel(
             format: .onnx, objective: compiled.objective, task: compiled.task, featureCount: featureCount,

@@ -8,6 +8,8 @@ import Darwin
 /// one estimator (a tree ensemble or a linear model), its post-transform, then steps on the
 /// scores — each with onnxruntime's semantics.
 struct ONNXPipeline: Sendable {
+    /// The graph's input name, reported in the V2 metadata.
+    var inputName: String
     /// Applied in order to each row (rounded to `float32`, the graph's input type).
     var featureStages: [FeatureStage] = []
     /// The estimator's input width, after ``featureStages``.
