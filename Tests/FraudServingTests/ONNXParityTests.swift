@@ -17,6 +17,8 @@ import Testing
         ("logistic_regression", "inputs_complete.csv"), ("logistic_regression_imputed", "inputs.csv"),
         ("logistic_regression_multiclass", "inputs_complete.csv"), ("logistic_regression_selected", "inputs_complete.csv"),
         ("logistic_regression_binarized", "inputs_complete.csv"), ("ridge_regressor", "inputs_complete.csv"),
+        ("dense_logistic_binary", "inputs_complete.csv"), ("dense_softmax_multiclass", "inputs_complete.csv"),
+        ("dense_linear_regression", "inputs_complete.csv"),
     ]
 
     static let crafted = [
@@ -113,6 +115,9 @@ import Testing
         #expect(linear.objective == "LinearClassifier(LOGISTIC)" && linear.task == .binaryClassification && linear.treeCount == 0)
         #expect(try Self.model("logistic_regression_multiclass").task == .multiclassClassification(classes: 3))
         #expect(try Self.model("ridge_regressor").objective == "LinearRegressor(NONE)")
+        #expect(try Self.model("dense_logistic_binary").objective == "DenseLinear(LOGISTIC)")
+        #expect(try Self.model("dense_softmax_multiclass").task == .multiclassClassification(classes: 3))
+        #expect(try Self.model("dense_linear_regression").task == .regression)
         // Trees route a missing value, an Imputer or Binarizer fills it; a bare linear model cannot take one.
         #expect(forest.acceptsMissingValues && !linear.acceptsMissingValues)
         #expect(try Self.model("logistic_regression_imputed").acceptsMissingValues)

@@ -5,6 +5,11 @@ import Testing
 /// names the file, the node and op (where there is one) and what is wrong. The files are
 /// exported models with one thing changed (hack/fixtures/make_onnx_models.py).
 @Suite struct ONNXRefusalTests {
+    static let supportedOps =
+        "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
+        + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant, and a linear "
+        + "model's MatMul, Gemm, Sigmoid, Softmax, ArgMax, Reshape, Flatten, Concat, Constant (ai.onnx)"
+
     static let cases: [(file: String, kind: ModelLoadError.Kind, reason: String)] = [
         ("refuse_double_input", .unsupported, "input 'X' has element type DOUBLE; expected FLOAT"),
         ("refuse_dynamic_features", .unsupported,
@@ -13,9 +18,7 @@ import Testing
         ("refuse_ml_opset", .unsupported, "ai.onnx.ml opset 99; supported: 1 to 5"),
         ("refuse_opset_domain", .unsupported, "opset domain 'com.microsoft'; supported: ai.onnx (\"\") and ai.onnx.ml"),
         ("refuse_conv", .unsupported,
-         "node 'conv' (ai.onnx Conv): op 'Conv' is not supported; supported: TreeEnsembleClassifier, "
-            + "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
-            + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"),
+         "node 'conv' (ai.onnx Conv): op 'Conv' is not supported; supported: TreeEnsembleClassifier, " + supportedOps),
         ("refuse_unknown_attribute", .unsupported,
          "node 'TreeEnsembleClassifier' (ai.onnx.ml TreeEnsembleClassifier): attribute 'nodes_unknown_feature' is not supported"),
         ("refuse_branch_mode", .unsupported,
@@ -25,9 +28,11 @@ import Testing
         ("refuse_scaler_width", .malformed,
          "node 'Scaler' (ai.onnx.ml Scaler): 3 values in 'offset' for 30 features; expected 1 or 30"),
         ("refuse_concat", .unsupported,
-         "node 'join' (ai.onnx Concat): op 'Concat' is not supported; supported: TreeEnsembleClassifier, "
-            + "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
-            + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"),
+         "node 'join' (ai.onnx Concat): only [1 - p, p] of a one-column sigmoid can be concatenated (branches that join are not supported)"),
+        ("refuse_dense_raw_scores", .unsupported,
+         "a linear model with 3 raw score columns (no Sigmoid or Softmax): not probabilities or one value"),
+        ("refuse_dense_transposed", .unsupported, "node 'matmul' (ai.onnx Gemm): transA = 1 (the features transposed)"),
+        ("refuse_dense_weights", .malformed, "node 'matmul' (ai.onnx MatMul): weights of shape [29, 3] for 30 features"),
     ]
 
     @Test("unsupported ONNX constructs are refused with an exact message", arguments: cases.map(\.file))

@@ -13,9 +13,12 @@ import SwiftProtobuf
 /// - After it: `Normalizer` on the probabilities, `ZipMap`, `Cast`, and `Mul` / `Div` by a
 ///   constant 1 (onnxmltools' LightGBM graphs).
 /// - Anywhere: `Identity`, and `Cast` that keeps the values.
+/// - Or, instead of an `ai.onnx.ml` estimator, a linear model in dense `ai.onnx` ops
+///   (`MatMul`/`Gemm`, `Add`/`Sub`/`Mul`/`Div`, `Sigmoid`/`Softmax`, `ArgMax`, `Reshape`,
+///   `Flatten`, `Concat` of `[1 - p, p]`, `Constant`; see ``DenseLinear``).
 ///
 /// Refused at load, naming the node, its op and the file: every other op (the dense
-/// `ai.onnx` ops such as `Gemm` and `Sigmoid`, `TreeEnsemble` …), a second input, a
+/// `ai.onnx` ops outside a linear model, `TreeEnsemble` …), a second input, a
 /// non-float input, a dynamic or missing feature dimension, attributes this loader does not
 /// implement, branches that join (`Concat`), and graphs whose outputs are not the estimator's.
 struct ONNXModelLoader {
@@ -28,7 +31,8 @@ struct ONNXModelLoader {
     static let linearOps: Set<String> = ["LinearClassifier", "LinearRegressor"]
     static let supportedOps =
         "TreeEnsembleClassifier, TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, "
-        + "Binarizer, ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant (ai.onnx)"
+        + "Binarizer, ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant, and a "
+        + "linear model's MatMul, Gemm, Sigmoid, Softmax, ArgMax, Reshape, Flatten, Concat, Constant (ai.onnx)"
 
     /// What a value in the graph carries, traced from the input through the nodes.
     enum Value: Equatable {
@@ -37,14 +41,18 @@ struct ONNXModelLoader {
         case label
         /// The estimator's scores after these steps.
         case scores([ScoreStage])
-        case constant([Double])
+        case constant([Double], dims: [Int64])
         case indices([Int64])
+        /// A linear model in dense ops (``DenseLinear``).
+        case dense(DenseLinear)
+        /// `1 - p` of a one-column sigmoid, waiting to be joined with `p`.
+        case complement(DenseLinear)
 
         /// The estimator's label or scores.
         var isEstimatorOutput: Bool {
             switch self {
-            case .label, .scores: return true
-            case .features, .constant, .indices: return false
+            case .label, .scores, .dense: return true
+            case .features, .constant, .indices, .complement: return false
             }
         }
     }
@@ -79,7 +87,7 @@ struct ONNXModelLoader {
             // Only float constants and int64 indices take part in the supported ops; others are
             // refused where used.
             if let reals = try? ONNXTensorValues.reals(tensor) {
-                values[tensor.name] = .constant(reals.values)
+                values[tensor.name] = .constant(reals.values, dims: tensor.dims)
             } else if let indices = try? ONNXTensorValues.int64s(tensor) {
                 values[tensor.name] = .indices(indices)
             }
@@ -98,13 +106,16 @@ struct ONNXModelLoader {
             let outputs = try trace(node, values: values, chain: &chain)
             for (name, value) in zip(node.output, outputs) where !name.isEmpty { values[name] = value }
         }
-        guard let chain else {
-            throw unsupported("the graph has no estimator (\(Self.treeOps.union(Self.linearOps).sorted().joined(separator: ", ")))")
-        }
         var scoreStages: [ScoreStage]?
+        var dense: DenseLinear?
         for output in graph.output {
             switch values[output.name] {
             case .label: continue
+            case .dense(let value):
+                guard dense == nil || dense == value, chain == nil else {
+                    throw unsupported("graph output '\(output.name)' is a second, different set of scores")
+                }
+                dense = value
             case .scores(let stages):
                 guard scoreStages == nil || scoreStages == stages else {
                     throw unsupported("graph output '\(output.name)' is a second, different set of scores")
@@ -113,6 +124,16 @@ struct ONNXModelLoader {
             default:
                 throw unsupported("graph output '\(output.name)' is not the estimator's label or scores")
             }
+        }
+        if let dense {
+            return try assemble(
+                inputName: inputs[0].name, featureCount: featureCount, stages: dense.stages, width: dense.width,
+                compiled: try compileDense(dense), scoreStages: [])
+        }
+        guard let chain else {
+            throw unsupported(
+                "the graph has no estimator (\(Self.treeOps.union(Self.linearOps).sorted().joined(separator: ", ")), "
+                    + "or a linear model in MatMul/Gemm)")
         }
         guard let scoreStages else {
             throw unsupported("the graph does not output the estimator's probabilities or values")
@@ -125,8 +146,18 @@ struct ONNXModelLoader {
             throw unsupported(
                 "\(ONNXNodeAttributes.describe(chain.node)): steps on the probabilities of a model that writes one score column")
         }
+        return try assemble(
+            inputName: inputs[0].name, featureCount: featureCount, stages: chain.featureStages, width: chain.width,
+            compiled: compiled, scoreStages: scoreStages)
+    }
+
+    /// The loaded model: the graph's steps around its compiled estimator.
+    private func assemble(
+        inputName: String, featureCount: Int, stages: [FeatureStage], width: Int, compiled: ONNXCompiledEstimator,
+        scoreStages: [ScoreStage]
+    ) throws(ModelLoadError) -> TreeModel {
         let pipeline = ONNXPipeline(
-            inputName: inputs[0].name, featureStages: chain.featureStages, estimatorWidth: chain.width, estimator: compiled.estimator,
+            inputName: inputName, featureStages: stages, estimatorWidth: width, estimator: compiled.estimator,
             scoreStages: scoreStages + compiled.finalScoreStages, scoreWidth: compiled.scoreWidth)
         return TreeModel(
             format: .onnx, objective: compiled.objective, task: compiled.task, featureCount: featureCount,
@@ -201,34 +232,35 @@ struct ONNXModelLoader {
                 guard let to, allowed.contains(to) else {
                     throw unsupported("\(describe): Cast to \(ONNXElementType.name(Int32(clamping: to ?? 0))) would change the values")
                 }
-            case .constant, .indices: throw unsupported("\(describe): Cast of a constant")
+            case .constant, .indices, .complement, .dense: throw unsupported("\(describe): Cast of a constant or of raw scores")
             }
             return [value]
         case ("", "Mul"), ("", "Div"), ("", "Add"), ("", "Sub"):
             try expect(inputs: 2)
             let pair = (try source(0), try source(1))
             switch pair {
-            case (.features(let stages, let width), .constant(let constant)):
+            case (.features(let stages, let width), .constant(let constant, _)):
                 let stage = try ONNXPreprocessing.arithmetic(node, constant: constant, constantFirst: false, width: width, file: file)
                 return [.features(stages + [stage], width: width)]
-            case (.constant(let constant), .features(let stages, let width)):
+            case (.constant(let constant, _), .features(let stages, let width)):
                 let stage = try ONNXPreprocessing.arithmetic(node, constant: constant, constantFirst: true, width: width, file: file)
                 return [.features(stages + [stage], width: width)]
             default:
-                break
+                if let value = try denseArithmetic(node, pair) { return [value] }
             }
             try ONNXNodeAttributes(node, file: file).refuseUnread()
             // On the scores, only the no-op `× 1` / `÷ 1` of onnxmltools' graphs.
             let operands: [Value] = node.opType == "Mul" ? [pair.0, pair.1] : [pair.0]
             guard node.opType == "Mul" || node.opType == "Div",
                 let value = operands.first(where: \.isEstimatorOutput),
-                case .constant(let constant) = (pair.0 == value ? pair.1 : pair.0),
+                case .constant(let constant, _) = (pair.0 == value ? pair.1 : pair.0),
                 !constant.isEmpty, constant.allSatisfy({ $0 == 1 })
             else {
                 throw unsupported("\(describe): \(node.opType) of the estimator's outputs, or of two computed values")
             }
             return [value]
         default:
+            if let outputs = try traceDense(node, source: source) { return outputs }
             throw unsupported("\(describe): op '\(node.opType)' is not supported; supported: \(Self.supportedOps)")
         }
     }

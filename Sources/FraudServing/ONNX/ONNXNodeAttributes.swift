@@ -75,6 +75,9 @@ struct ONNXNodeAttributes {
         }
     }
 
+    /// A tensor attribute (`Constant`'s `value`).
+    mutating func tensor(_ name: String) throws(ModelLoadError) -> Onnx_TensorProto? { try attribute(name, .tensor)?.t }
+
     /// A single real given as `name` (a float attribute, e.g. `Binarizer`'s `threshold`).
     mutating func real(_ name: String) throws(ModelLoadError) -> Double? {
         try attribute(name, .float).map { Double($0.f) }
