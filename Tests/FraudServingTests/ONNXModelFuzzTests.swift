@@ -11,7 +11,7 @@ import Testing
         "random_forest.onnx", "random_forest_multiclass.onnx", "xgboost.onnx", "lightgbm.onnx",
         "crafted_regressor_average.onnx", "crafted_multiclass_softmax_zero.onnx",
         "logistic_regression_imputed.onnx", "logistic_regression_selected.onnx", "ridge_regressor.onnx",
-        "dense_logistic_binary.onnx", "dense_softmax_multiclass.onnx",
+        "dense_logistic_binary.onnx", "dense_softmax_multiclass.onnx", "tree_ensemble_modes.onnx", "tree_ensemble_softmax.onnx",
     ]
     static let roundsPerFixture = 300
 

@@ -18,14 +18,15 @@ import Testing
         ("logistic_regression_multiclass", "inputs_complete.csv"), ("logistic_regression_selected", "inputs_complete.csv"),
         ("logistic_regression_binarized", "inputs_complete.csv"), ("ridge_regressor", "inputs_complete.csv"),
         ("dense_logistic_binary", "inputs_complete.csv"), ("dense_softmax_multiclass", "inputs_complete.csv"),
-        ("dense_linear_regression", "inputs_complete.csv"),
+        ("dense_linear_regression", "inputs_complete.csv"), ("tree_ensemble_regressor", "inputs_complete.csv"),
     ]
 
     static let crafted = [
         "crafted_regressor_sum", "crafted_regressor_sum_missing_true", "crafted_regressor_average",
         "crafted_regressor_min", "crafted_regressor_max", "crafted_regressor_infinite_thresholds",
         "crafted_multiclass_none", "crafted_multiclass_logistic", "crafted_multiclass_softmax",
-        "crafted_multiclass_softmax_zero",
+        "crafted_multiclass_softmax_zero", "tree_ensemble_modes", "tree_ensemble_max", "tree_ensemble_sigmoid",
+        "tree_ensemble_softmax",
     ]
 
     static func model(_ name: String) throws -> TreeModel { try Fixtures.model("onnx/\(name).onnx") }
@@ -53,7 +54,8 @@ import Testing
         for (outputs, reference) in zip(predicted, expected) {
             let values: [Double]
             switch model.task {
-            case .binaryClassification: values = [reference[2]]
+            // Classifiers list [label, P(0), P(1)], a sigmoid-only graph [label, P(1)].
+            case .binaryClassification: values = [reference.last ?? .nan]
             default: values = Array(reference.dropFirst())
             }
             #expect(outputs.count == values.count)

@@ -6,7 +6,7 @@ import Testing
 /// exported models with one thing changed (hack/fixtures/make_onnx_models.py).
 @Suite struct ONNXRefusalTests {
     static let supportedOps =
-        "TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
+        "TreeEnsembleRegressor, TreeEnsemble, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, Binarizer, "
         + "ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant, and a linear "
         + "model's MatMul, Gemm, Sigmoid, Softmax, ArgMax, Reshape, Flatten, Concat, Constant (ai.onnx)"
 
@@ -32,6 +32,9 @@ import Testing
         ("refuse_dense_raw_scores", .unsupported,
          "a linear model with 3 raw score columns (no Sigmoid or Softmax): not probabilities or one value"),
         ("refuse_dense_transposed", .unsupported, "node 'matmul' (ai.onnx Gemm): transA = 1 (the features transposed)"),
+        ("refuse_tree_ensemble_post_transform", .unsupported,
+         "node 'TreeEnsemble' (ai.onnx.ml TreeEnsemble): post_transform 2: onnxruntime and the ONNX specification read its "
+            + "codes differently; set NONE (0) and put a Sigmoid or Softmax node after the ensemble"),
         ("refuse_dense_weights", .malformed, "node 'matmul' (ai.onnx MatMul): weights of shape [29, 3] for 30 features"),
     ]
 

@@ -87,6 +87,13 @@ extension ONNXModelLoader {
             }
             return [.dense(dense)]
         case "Sigmoid", "Softmax":
+            if node.input.count == 1, case .scores(let stages) = try source(0) {
+                // After an estimator: kept as a step on its scores (a TreeEnsemble's way to be a classifier).
+                let axis = try attributes.int("axis") ?? -1
+                try attributes.refuseUnread()
+                guard axis == -1 || axis == 1 else { throw unsupported("\(describe): Softmax over axis \(axis); expected the classes (1 or -1)") }
+                return [.scores(stages + [.transform(node.opType == "Softmax" ? .softmax : .sigmoid(scale: 1))])]
+            }
             guard node.input.count == 1, case .dense(var dense) = try source(0), dense.transform == nil else {
                 throw unsupported("\(describe): \(node.opType) of anything but a linear model's raw scores")
             }

@@ -27,10 +27,10 @@ struct ONNXModelLoader {
     static let irVersions: ClosedRange<Int64> = 3...14
     static let defaultDomainVersions: ClosedRange<Int64> = 1...28
     static let mlDomainVersions: ClosedRange<Int64> = 1...5
-    static let treeOps: Set<String> = ["TreeEnsembleClassifier", "TreeEnsembleRegressor"]
+    static let treeOps: Set<String> = ["TreeEnsembleClassifier", "TreeEnsembleRegressor", "TreeEnsemble"]
     static let linearOps: Set<String> = ["LinearClassifier", "LinearRegressor"]
     static let supportedOps =
-        "TreeEnsembleClassifier, TreeEnsembleRegressor, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, "
+        "TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble, LinearClassifier, LinearRegressor, Scaler, Imputer, Normalizer, "
         + "Binarizer, ArrayFeatureExtractor, ZipMap (ai.onnx.ml); Identity, Cast, Add/Sub/Mul/Div by a constant, and a "
         + "linear model's MatMul, Gemm, Sigmoid, Softmax, ArgMax, Reshape, Flatten, Concat, Constant (ai.onnx)"
 
@@ -135,13 +135,24 @@ struct ONNXModelLoader {
                 "the graph has no estimator (\(Self.treeOps.union(Self.linearOps).sorted().joined(separator: ", ")), "
                     + "or a linear model in MatMul/Gemm)")
         }
-        guard let scoreStages else {
+        guard var scoreStages else {
             throw unsupported("the graph does not output the estimator's probabilities or values")
         }
-        let compiled =
-            Self.treeOps.contains(chain.node.opType)
-            ? try ONNXTreeEnsemble(file: file, featureCount: chain.width).compile(chain.node)
-            : try ONNXLinearModel(file: file, featureCount: chain.width).compile(chain.node)
+        let compiled: ONNXCompiledEstimator
+        switch chain.node.opType {
+        case "TreeEnsemble":
+            // A Sigmoid or Softmax right after it makes it a classifier.
+            var transform: OutputTransform?
+            if case .transform(let first)? = scoreStages.first {
+                transform = first
+                scoreStages.removeFirst()
+            }
+            compiled = try ONNXTreeEnsembleV5(file: file, featureCount: chain.width).compile(chain.node, transform: transform)
+        case let op where Self.treeOps.contains(op):
+            compiled = try ONNXTreeEnsemble(file: file, featureCount: chain.width).compile(chain.node)
+        default:
+            compiled = try ONNXLinearModel(file: file, featureCount: chain.width).compile(chain.node)
+        }
         if !scoreStages.isEmpty, compiled.scoreWidth == 1, compiled.task != .regression {
             throw unsupported(
                 "\(ONNXNodeAttributes.describe(chain.node)): steps on the probabilities of a model that writes one score column")

@@ -75,6 +75,37 @@ struct ONNXNodeAttributes {
         }
     }
 
+    /// A float or double tensor attribute's values (`TreeEnsemble`'s `nodes_splits`).
+    mutating func realTensor(_ name: String) throws(ModelLoadError) -> (values: [Double], isFloat32: Bool)? {
+        guard let tensor = try attribute(name, .tensor)?.t else { return nil }
+        do throws(ONNXTensorError) {
+            return try ONNXTensorValues.reals(tensor)
+        } catch {
+            throw unsupported("attribute '\(name)': \(error.reason)")
+        }
+    }
+
+    /// The values of an integer tensor attribute (`TreeEnsemble`'s UINT8 `nodes_modes`).
+    mutating func smallInts(_ name: String) throws(ModelLoadError) -> [Int64]? {
+        guard let tensor = try attribute(name, .tensor)?.t else { return nil }
+        let raw = [UInt8](tensor.rawData)
+        switch tensor.dataType {
+        case 2:  // UINT8
+            return raw.isEmpty ? tensor.int32Data.map { Int64($0) } : raw.map { Int64($0) }
+        case 6:  // INT32
+            guard raw.isEmpty else { throw unsupported("attribute '\(name)': raw INT32 data") }
+            return tensor.int32Data.map { Int64($0) }
+        case ONNXTensorValues.int64:
+            do throws(ONNXTensorError) {
+                return try ONNXTensorValues.int64s(tensor)
+            } catch {
+                throw unsupported("attribute '\(name)': \(error.reason)")
+            }
+        default:
+            throw unsupported("attribute '\(name)' has element type \(ONNXElementType.name(tensor.dataType)); expected UINT8")
+        }
+    }
+
     /// A tensor attribute (`Constant`'s `value`).
     mutating func tensor(_ name: String) throws(ModelLoadError) -> Onnx_TensorProto? { try attribute(name, .tensor)?.t }
 

@@ -177,6 +177,8 @@ enum ScoreStage: Sendable, Equatable {
     case normalize(FeatureStage.Norm)
     /// Keep only this column: a two-class model served as one probability of class 1.
     case column(Int)
+    /// A `Sigmoid` or `Softmax` node after the estimator.
+    case transform(OutputTransform)
 }
 
 extension TreeModel {
@@ -225,6 +227,13 @@ extension TreeModel {
                         case .column(let column):
                             for row in 0..<rowCount { scores[row] = scores[row * width + column] }
                             width = 1
+                        case .transform(.sigmoid(let scale)):
+                            for index in 0..<rowCount * width { scores[index] = 1 / (1 + exp(-scale * scores[index])) }
+                        case .transform(.softmax), .transform(.softmaxZero):
+                            let keepingZeros = stage == .transform(.softmaxZero)
+                            for row in 0..<rowCount { Self.softmax(scores + row * width, width, keepingZeros: keepingZeros) }
+                        case .transform(.identity):
+                            break
                         }
                     }
                     output.update(from: scores, count: rowCount * width)
