@@ -117,7 +117,7 @@ public struct ServingRoutes: Sendable {
             writer.raw("{\"predictions\":[")
             for row in 0..<features.rowCount {
                 if row > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                writeLabel(&writer, outputs, row: row, task: task, threshold: threshold)
+                writeLabel(&writer, outputs, row: row, task: task, threshold: threshold, labels: model.classLabels)
             }
             writer.raw("]")
             if task != .regression {
@@ -181,10 +181,12 @@ public struct ServingRoutes: Sendable {
                 if name == "label" {
                     writer.raw(",\"shape\":[")
                     writer.integer(rows)
-                    writer.raw("],\"datatype\":\"INT64\",\"data\":[")
+                    writer.raw("],\"datatype\":")
+                    writer.string(Self.labelDatatype(model))
+                    writer.raw(",\"data\":[")
                     for row in 0..<rows {
                         if row > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                        writeLabel(&writer, outputs, row: row, task: model.task, threshold: threshold)
+                        writeLabel(&writer, outputs, row: row, task: model.task, threshold: threshold, labels: model.classLabels)
                     }
                 } else {
                     writer.raw(",\"shape\":[")
@@ -228,7 +230,9 @@ public struct ServingRoutes: Sendable {
                     writer.bytes.append(UInt8(ascii: ","))
                     writer.integer(model.outputsPerRow)
                 }
-                writer.raw("]},{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[-1]}")
+                writer.raw("]},{\"name\":\"label\",\"datatype\":")
+                writer.string(Self.labelDatatype(model))
+                writer.raw(",\"shape\":[-1]}")
             }
             writer.raw("],\"parameters\":{\"sha256\":")
             writer.string(state.sha256)
@@ -281,17 +285,32 @@ public struct ServingRoutes: Sendable {
         return outputs
     }
 
-    func writeLabel(_ writer: inout JSONWriter, _ outputs: [Double], row: Int, task: ModelTask, threshold: Double) {
+    /// Writes a row's label: the class index, or the model's own label for it (``ClassLabels``).
+    func writeLabel(
+        _ writer: inout JSONWriter, _ outputs: [Double], row: Int, task: ModelTask, threshold: Double, labels: ClassLabels?
+    ) {
+        let index: Int
         switch task {
         case .binaryClassification:
-            writer.bytes.append(outputs[row] > threshold ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+            index = outputs[row] > threshold ? 1 : 0
         case .multiclassClassification(let classes):
             var best = 0
             for column in 1..<classes where outputs[row * classes + column] > outputs[row * classes + best] { best = column }
-            writer.integer(best)
+            index = best
         case .regression:
-            writer.number(outputs[row])
+            return writer.number(outputs[row])
         }
+        switch labels {
+        case nil: writer.integer(index)
+        case .integers(let values)?: writer.integer(Int(values[index]))
+        case .strings(let values)?: writer.string(values[index])
+        }
+    }
+
+    /// The V2 datatype of the `label` output.
+    static func labelDatatype(_ model: TreeModel) -> String {
+        if case .strings? = model.classLabels { return "BYTES" }
+        return "INT64"
     }
 
     /// Reads the body, then runs `respond` on an inference thread, if fewer than

@@ -14,6 +14,21 @@ public enum ModelTask: Sendable, Equatable {
     }
 }
 
+/// The labels a classifier reports when they are not its class indices 0…n-1 (an ONNX
+/// model's `classlabels_strings`, or integer labels such as -1 and 1), in class order.
+public enum ClassLabels: Sendable, Equatable {
+    case integers([Int64])
+    case strings([String])
+
+    /// The number of classes.
+    public var count: Int {
+        switch self {
+        case .integers(let labels): return labels.count
+        case .strings(let labels): return labels.count
+        }
+    }
+}
+
 /// How raw tree sums (margins) become the model's outputs.
 enum OutputTransform: Sendable, Equatable {
     /// Outputs are the margins.

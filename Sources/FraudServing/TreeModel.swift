@@ -37,6 +37,11 @@ public struct TreeModel: Sendable {
         if case .onnx(let pipeline) = inputConversion { return pipeline.inputName }
         return nil
     }
+    /// A classifier's labels when they are not its class indices 0…n-1 (ONNX); nil otherwise.
+    public var classLabels: ClassLabels? {
+        if case .onnx(let pipeline) = inputConversion { return pipeline.classLabels }
+        return nil
+    }
     /// Whether a missing value (NaN) gets an answer: trees route it, an ONNX `Imputer`
     /// replaces it; a linear model without one would answer NaN.
     public var acceptsMissingValues: Bool {

@@ -81,6 +81,39 @@ import Testing
         }
     }
 
+    /// A model trained on labels that are not 0…n-1 answers with those labels, as the
+    /// estimator's predict does: strings in /predict and as V2 BYTES, integers such as -1.
+    @Test("an ONNX model's own class labels (strings, -1/1) are the predictions", arguments: [
+        ("logistic_regression_string_labels", #"["fraud","legit"]"#, "BYTES"), ("random_forest_signed_labels", "[-1,1]", "INT64"),
+    ])
+    func ownClassLabels(model: String, labels: String, datatype: String) async throws {
+        let rows = Array(try ServerFixtures.csv("onnx/inputs_complete.csv").prefix(40))
+        let classes = try JSONSerialization.jsonObject(with: Data(labels.utf8)) as! [Any]
+        let expected = try ServerFixtures.csv("onnx/\(model).estimator.csv").prefix(40).map { "\(classes[Int($0[0])])" }
+        #expect(Set(expected).count == 2, "both labels occur")
+        let state = try ServerFixtures.state(ServerFixtures.configuration(model: "onnx/\(model).onnx"))
+        let (app, _) = ServerFixtures.application(state)
+        try await app.test(.router) { client in
+            try await client.execute(
+                uri: "/predict", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: ServerFixtures.json(rows))
+            ) { response in
+                #expect(response.status == .ok)
+                let reply = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any]
+                let predictions = try #require(reply["predictions"] as? [Any])
+                #expect(predictions.map { "\($0)" } == expected)
+            }
+            let v2 = "{\"inputs\":[{\"name\":\"X\",\"shape\":[1,30],\"datatype\":\"FP64\",\"data\":" + ServerFixtures.json([rows[0]]) + "}]}"
+            try await client.execute(uri: "/v2/models/fraud-detector/infer", method: .post, headers: Self.jsonHeaders, body: ByteBuffer(string: v2)) { response in
+                #expect(response.status == .ok)
+                let reply = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any]
+                let label = try #require((reply["outputs"] as? [[String: Any]])?.first { $0["name"] as? String == "label" })
+                #expect(label["datatype"] as? String == datatype)
+                let data = try #require(label["data"] as? [Any])
+                #expect(data.map { "\($0)" } == [expected[0]])
+            }
+        }
+    }
+
     @Test("THRESHOLD decides the labels")
     func thresholdDecidesLabels() async throws {
         var configuration = ServerFixtures.configuration()

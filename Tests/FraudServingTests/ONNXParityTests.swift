@@ -19,6 +19,7 @@ import Testing
         ("logistic_regression_binarized", "inputs_complete.csv"), ("ridge_regressor", "inputs_complete.csv"),
         ("dense_logistic_binary", "inputs_complete.csv"), ("dense_softmax_multiclass", "inputs_complete.csv"),
         ("dense_linear_regression", "inputs_complete.csv"), ("tree_ensemble_regressor", "inputs_complete.csv"),
+        ("logistic_regression_string_labels", "inputs_complete.csv"), ("random_forest_signed_labels", "inputs_complete.csv"),
     ]
 
     static let crafted = [
@@ -118,6 +119,9 @@ import Testing
         #expect(try Self.model("logistic_regression_multiclass").task == .multiclassClassification(classes: 3))
         #expect(try Self.model("ridge_regressor").objective == "LinearRegressor(NONE)")
         #expect(try Self.model("dense_logistic_binary").objective == "DenseLinear(LOGISTIC)")
+        #expect(try Self.model("logistic_regression_string_labels").classLabels == .strings(["fraud", "legit"]))
+        #expect(try Self.model("random_forest_signed_labels").classLabels == .integers([-1, 1]))
+        #expect(linear.classLabels == nil, "labels 0 and 1 are the class indices")
         #expect(try Self.model("dense_softmax_multiclass").task == .multiclassClassification(classes: 3))
         #expect(try Self.model("dense_linear_regression").task == .regression)
         // Trees route a missing value, an Imputer or Binarizer fills it; a bare linear model cannot take one.

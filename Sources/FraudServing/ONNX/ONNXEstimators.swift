@@ -13,6 +13,35 @@ struct ONNXCompiledEstimator {
     /// Run after the graph's own score steps: `.column(1)` serves a two-class model as the
     /// probability of class 1.
     var finalScoreStages: [ScoreStage] = []
+    /// The classifier's labels, when they are not 0…n-1.
+    var classLabels: ClassLabels?
+}
+
+/// Reads a classifier node's class labels: integers (any distinct values) or strings.
+enum ONNXClassLabels {
+    /// The labels under `intsName` or `classlabels_strings`; nil labels mean 0…count-1.
+    static func read(_ attributes: inout ONNXNodeAttributes, intsName: String) throws(ModelLoadError) -> (count: Int, labels: ClassLabels?) {
+        let strings = try attributes.strings("classlabels_strings")
+        let ints = try attributes.ints(intsName)
+        let labels: ClassLabels
+        switch (ints, strings) {
+        case (let ints?, nil): labels = .integers(ints)
+        case (nil, let strings?): labels = .strings(strings)
+        case (nil, nil): throw attributes.malformed("missing attribute '\(intsName)' or 'classlabels_strings'")
+        case (.some, .some): throw attributes.malformed("both '\(intsName)' and 'classlabels_strings' are set")
+        }
+        guard labels.count >= 2, labels.count <= ModelLimits.maxClasses else {
+            throw attributes.unsupported("\(labels.count) classes; supported: 2 to \(ModelLimits.maxClasses)")
+        }
+        switch labels {
+        case .integers(let values):
+            guard Set(values).count == values.count else { throw attributes.malformed("class labels repeat: \(values.prefix(8))") }
+            return (values.count, values.elementsEqual(0..<Int64(values.count)) ? nil : labels)
+        case .strings(let values):
+            guard Set(values).count == values.count else { throw attributes.malformed("class labels repeat: \(values.prefix(8))") }
+            return (values.count, labels)
+        }
+    }
 }
 
 /// Compiles `ai.onnx.ml` `LinearClassifier` and `LinearRegressor` nodes with onnxruntime's
@@ -20,11 +49,11 @@ struct ONNXCompiledEstimator {
 /// class or target), then `post_transform`.
 ///
 /// # Guarantees
-/// - Classes are the integer labels 0…n-1. Two classes with two coefficient rows (skl2onnx's
+/// - Class labels are integers or strings (``ClassLabels``). Two classes with two coefficient rows (skl2onnx's
 ///   binary LogisticRegression) serve the probability of class 1 after the post-transform and
 ///   any `Normalizer`; one coefficient row with `LOGISTIC` serves `sigmoid(score)`, which is
 ///   onnxruntime's second column.
-/// - `PROBIT`, string labels, raw (untransformed) one-row binary scores and multi-target
+/// - `PROBIT`, raw (untransformed) one-row binary scores and multi-target
 ///   regressors are refused, naming the node.
 struct ONNXLinearModel {
     let file: String
@@ -62,18 +91,10 @@ struct ONNXLinearModel {
             return try estimator(objective, .regression, scorer, .identity, attributes)
         }
 
-        if try attributes.strings("classlabels_strings") != nil {
-            throw attributes.unsupported("string class labels (classlabels_strings); export integer labels 0…n-1")
-        }
-        guard let labels = try attributes.ints("classlabels_ints") else {
-            throw attributes.malformed("missing attribute 'classlabels_ints'")
-        }
+        let (classes, classLabels) = try ONNXClassLabels.read(&attributes, intsName: "classlabels_ints")
         // onnxruntime reads multi_class but computes the same either way.
         attributes.ignore("multi_class")
         try attributes.refuseUnread()
-        guard labels.count >= 2, labels.count <= ModelLimits.maxClasses, labels.elementsEqual(0..<Int64(labels.count)) else {
-            throw attributes.unsupported("class labels \(labels.prefix(8)); fraud-server serves labels 0…n-1 (2 to \(ModelLimits.maxClasses) classes)")
-        }
         let transform: OutputTransform
         switch postTransform {
         case "NONE": transform = .identity
@@ -82,26 +103,30 @@ struct ONNXLinearModel {
         case "SOFTMAX_ZERO": transform = .softmaxZero
         default: throw attributes.unsupported("post_transform '\(postTransform)'")
         }
+        var compiled: ONNXCompiledEstimator
         if rows == 1 {
-            guard labels.count == 2 else {
-                throw attributes.malformed("one coefficient row for \(labels.count) classes")
+            guard classes == 2 else {
+                throw attributes.malformed("one coefficient row for \(classes) classes")
             }
             guard transform == .sigmoid(scale: 1) else {
                 throw attributes.unsupported(
                     "a two-class model with one coefficient row and post_transform '\(postTransform)' "
                         + "(raw scores, not probabilities); expected LOGISTIC")
             }
-            return try estimator(objective, .binaryClassification, scorer, transform, attributes)
+            compiled = try estimator(objective, .binaryClassification, scorer, transform, attributes)
+        } else {
+            guard rows == classes else {
+                throw attributes.malformed("\(rows) coefficient rows for \(classes) classes")
+            }
+            if classes == 2 {
+                compiled = try estimator(objective, .binaryClassification, scorer, transform, attributes)
+                compiled.finalScoreStages = [.column(1)]
+            } else {
+                compiled = try estimator(objective, .multiclassClassification(classes: classes), scorer, transform, attributes)
+            }
         }
-        guard rows == labels.count else {
-            throw attributes.malformed("\(rows) coefficient rows for \(labels.count) classes")
-        }
-        if labels.count == 2 {
-            var compiled = try estimator(objective, .binaryClassification, scorer, transform, attributes)
-            compiled.finalScoreStages = [.column(1)]
-            return compiled
-        }
-        return try estimator(objective, .multiclassClassification(classes: labels.count), scorer, transform, attributes)
+        compiled.classLabels = classLabels
+        return compiled
     }
 
     private func estimator(

@@ -168,7 +168,7 @@ struct ONNXModelLoader {
         scoreStages: [ScoreStage]
     ) throws(ModelLoadError) -> TreeModel {
         let pipeline = ONNXPipeline(
-            inputName: inputName, featureStages: stages, estimatorWidth: width, estimator: compiled.estimator,
+            inputName: inputName, classLabels: compiled.classLabels, featureStages: stages, estimatorWidth: width, estimator: compiled.estimator,
             scoreStages: scoreStages + compiled.finalScoreStages, scoreWidth: compiled.scoreWidth)
         return TreeModel(
             format: .onnx, objective: compiled.objective, task: compiled.task, featureCount: featureCount,

@@ -10,6 +10,8 @@ import Darwin
 struct ONNXPipeline: Sendable {
     /// The graph's input name, reported in the V2 metadata.
     var inputName: String
+    /// The classifier's labels, when they are not 0…n-1.
+    var classLabels: ClassLabels?
     /// Applied in order to each row (rounded to `float32`, the graph's input type).
     var featureStages: [FeatureStage] = []
     /// The estimator's input width, after ``featureStages``.

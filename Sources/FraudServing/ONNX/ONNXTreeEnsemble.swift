@@ -66,22 +66,15 @@ struct ONNXTreeEnsemble {
         let transform: OutputTransform
         var aggregation = TreeAggregation.sum
         var baseMargins: [Double]
+        var classLabels: ClassLabels?
         if isClassifier {
-            if try attributes.strings("classlabels_strings") != nil {
-                throw attributes.unsupported("string class labels (classlabels_strings); export integer labels 0…n-1")
-            }
-            let labels = try required(attributes.ints("classlabels_int64s"), "classlabels_int64s")
-            guard labels.count >= 2, labels.count <= ModelLimits.maxClasses else {
-                throw attributes.unsupported("\(labels.count) classes; supported: 2 to \(ModelLimits.maxClasses)")
-            }
-            guard labels.elementsEqual(0..<Int64(labels.count)) else {
-                throw attributes.unsupported("class labels \(labels.prefix(8)); fraud-server reports labels 0…n-1 only")
-            }
-            guard weightGroups.allSatisfy({ $0 >= 0 && $0 < labels.count }) else {
-                throw attributes.malformed("a class_ids value is not a class index below \(labels.count)")
+            let (classCount, readLabels) = try ONNXClassLabels.read(&attributes, intsName: "classlabels_int64s")
+            classLabels = readLabels
+            guard weightGroups.allSatisfy({ $0 >= 0 && $0 < classCount }) else {
+                throw attributes.malformed("a class_ids value is not a class index below \(classCount)")
             }
             guard postTransform != "PROBIT" else { throw attributes.unsupported("post_transform 'PROBIT'") }
-            if labels.count == 2 {
+            if classCount == 2 {
                 guard weightGroups.allSatisfy({ $0 == 0 }) else {
                     throw attributes.unsupported(
                         "a two-class ensemble with weights for class 1 (onnxruntime's 'binary as multiclass' case)")
@@ -103,12 +96,12 @@ struct ONNXTreeEnsemble {
                             + "(raw scores, not probabilities); expected LOGISTIC")
                 }
             } else {
-                task = .multiclassClassification(classes: labels.count)
-                groupCount = labels.count
-                guard baseValues.isEmpty || baseValues.count == labels.count else {
-                    throw attributes.malformed("\(baseValues.count) base_values for \(labels.count) classes")
+                task = .multiclassClassification(classes: classCount)
+                groupCount = classCount
+                guard baseValues.isEmpty || baseValues.count == classCount else {
+                    throw attributes.malformed("\(baseValues.count) base_values for \(classCount) classes")
                 }
-                baseMargins = baseValues.isEmpty ? Array(repeating: 0, count: labels.count) : baseValues
+                baseMargins = baseValues.isEmpty ? Array(repeating: 0, count: classCount) : baseValues
                 switch postTransform {
                 case "NONE": transform = .identity
                 case "LOGISTIC": transform = .sigmoid(scale: 1)
@@ -201,7 +194,7 @@ struct ONNXTreeEnsemble {
         }
         return ONNXCompiledEstimator(
             objective: "\(node.opType)(\(postTransform))", task: task, forest: forest, transform: transform,
-            baseMargins: baseMargins, estimator: .trees(aggregation), scoreWidth: groupCount)
+            baseMargins: baseMargins, estimator: .trees(aggregation), scoreWidth: groupCount, classLabels: classLabels)
     }
 
     /// One run of nodes as a tree scoring `group`.
