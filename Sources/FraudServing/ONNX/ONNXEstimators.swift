@@ -17,6 +17,20 @@ struct ONNXCompiledEstimator {
     var classLabels: ClassLabels?
 }
 
+extension OutputTransform {
+    /// An ONNX `post_transform` (NONE, LOGISTIC, SOFTMAX, SOFTMAX_ZERO); PROBIT and anything
+    /// else is refused, naming the node.
+    static func onnx(_ name: String, _ attributes: ONNXNodeAttributes) throws(ModelLoadError) -> OutputTransform {
+        switch name {
+        case "NONE": return .identity
+        case "LOGISTIC": return .sigmoid(scale: 1)
+        case "SOFTMAX": return .softmax
+        case "SOFTMAX_ZERO": return .softmaxZero
+        default: throw attributes.unsupported("post_transform '\(name)'")
+        }
+    }
+}
+
 /// Reads a classifier node's class labels: integers (any distinct values) or strings.
 enum ONNXClassLabels {
     /// The labels under `intsName` or `classlabels_strings`; nil labels mean 0…count-1.
@@ -95,14 +109,7 @@ struct ONNXLinearModel {
         // onnxruntime reads multi_class but computes the same either way.
         attributes.ignore("multi_class")
         try attributes.refuseUnread()
-        let transform: OutputTransform
-        switch postTransform {
-        case "NONE": transform = .identity
-        case "LOGISTIC": transform = .sigmoid(scale: 1)
-        case "SOFTMAX": transform = .softmax
-        case "SOFTMAX_ZERO": transform = .softmaxZero
-        default: throw attributes.unsupported("post_transform '\(postTransform)'")
-        }
+        let transform = try OutputTransform.onnx(postTransform, attributes)
         var compiled: ONNXCompiledEstimator
         if rows == 1 {
             guard classes == 2 else {

@@ -114,6 +114,12 @@ struct ONNXNodeAttributes {
         try attribute(name, .float).map { Double($0.f) }
     }
 
+    /// `value`, or an error naming the missing attribute `name`.
+    func required<T>(_ value: T?, _ name: String) throws(ModelLoadError) -> T {
+        guard let value else { throw malformed("missing attribute '\(name)'") }
+        return value
+    }
+
     /// Marks `name` as read without reading it (attributes that do not change predictions).
     mutating func ignore(_ name: String) { read.insert(name) }
 

@@ -30,26 +30,22 @@ struct ONNXTreeEnsemble {
         let isClassifier = node.opType == "TreeEnsembleClassifier"
         let prefix = isClassifier ? "class" : "target"
 
-        func required<T>(_ value: T?, _ name: String) throws(ModelLoadError) -> T {
-            guard let value else { throw attributes.malformed("missing attribute '\(name)'") }
-            return value
-        }
-        let treeIDs = try required(attributes.ints("nodes_treeids"), "nodes_treeids")
-        let nodeIDs = try required(attributes.ints("nodes_nodeids"), "nodes_nodeids")
-        let featureIDs = try required(attributes.ints("nodes_featureids"), "nodes_featureids")
-        let modes = try required(attributes.strings("nodes_modes"), "nodes_modes")
-        let thresholds = try required(attributes.reals("nodes_values"), "nodes_values")
-        let trueIDs = try required(attributes.ints("nodes_truenodeids"), "nodes_truenodeids")
-        let falseIDs = try required(attributes.ints("nodes_falsenodeids"), "nodes_falsenodeids")
+        let treeIDs = try attributes.required(attributes.ints("nodes_treeids"), "nodes_treeids")
+        let nodeIDs = try attributes.required(attributes.ints("nodes_nodeids"), "nodes_nodeids")
+        let featureIDs = try attributes.required(attributes.ints("nodes_featureids"), "nodes_featureids")
+        let modes = try attributes.required(attributes.strings("nodes_modes"), "nodes_modes")
+        let thresholds = try attributes.required(attributes.reals("nodes_values"), "nodes_values")
+        let trueIDs = try attributes.required(attributes.ints("nodes_truenodeids"), "nodes_truenodeids")
+        let falseIDs = try attributes.required(attributes.ints("nodes_falsenodeids"), "nodes_falsenodeids")
         let tracksTrue = try attributes.ints("nodes_missing_value_tracks_true") ?? []
         attributes.ignore("nodes_hitrates")
         attributes.ignore("nodes_hitrates_as_tensor")
         let postTransform = try attributes.string("post_transform") ?? "NONE"
         let baseValues = try attributes.reals("base_values")?.values ?? []
-        let weightTrees = try required(attributes.ints("\(prefix)_treeids"), "\(prefix)_treeids")
-        let weightNodes = try required(attributes.ints("\(prefix)_nodeids"), "\(prefix)_nodeids")
-        let weightGroups = try required(attributes.ints("\(prefix)_ids"), "\(prefix)_ids")
-        let weights = try required(attributes.reals("\(prefix)_weights"), "\(prefix)_weights").values
+        let weightTrees = try attributes.required(attributes.ints("\(prefix)_treeids"), "\(prefix)_treeids")
+        let weightNodes = try attributes.required(attributes.ints("\(prefix)_nodeids"), "\(prefix)_nodeids")
+        let weightGroups = try attributes.required(attributes.ints("\(prefix)_ids"), "\(prefix)_ids")
+        let weights = try attributes.required(attributes.reals("\(prefix)_weights"), "\(prefix)_weights").values
 
         let count = treeIDs.count
         guard count > 0 else { throw attributes.malformed("the ensemble has no nodes") }
@@ -102,13 +98,7 @@ struct ONNXTreeEnsemble {
                     throw attributes.malformed("\(baseValues.count) base_values for \(classCount) classes")
                 }
                 baseMargins = baseValues.isEmpty ? Array(repeating: 0, count: classCount) : baseValues
-                switch postTransform {
-                case "NONE": transform = .identity
-                case "LOGISTIC": transform = .sigmoid(scale: 1)
-                case "SOFTMAX": transform = .softmax
-                case "SOFTMAX_ZERO": transform = .softmaxZero
-                default: throw attributes.unsupported("post_transform '\(postTransform)'")
-                }
+                transform = try OutputTransform.onnx(postTransform, attributes)
             }
         } else {
             let targets = try attributes.int("n_targets") ?? 1

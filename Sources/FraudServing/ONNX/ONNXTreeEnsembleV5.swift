@@ -21,22 +21,18 @@ struct ONNXTreeEnsembleV5 {
     ///   ensemble, or nil.
     func compile(_ node: Onnx_NodeProto, transform: OutputTransform?) throws(ModelLoadError) -> ONNXCompiledEstimator {
         var attributes = try ONNXNodeAttributes(node, file: file)
-        func required<T>(_ value: T?, _ name: String) throws(ModelLoadError) -> T {
-            guard let value else { throw attributes.malformed("missing attribute '\(name)'") }
-            return value
-        }
         let targets = Int(clamping: try attributes.int("n_targets") ?? 1)
-        let roots = try required(attributes.ints("tree_roots"), "tree_roots")
-        let features = try required(attributes.ints("nodes_featureids"), "nodes_featureids")
-        let modeCodes = try required(attributes.smallInts("nodes_modes"), "nodes_modes")
-        let splits = try required(attributes.realTensor("nodes_splits"), "nodes_splits")
-        let trueIDs = try required(attributes.ints("nodes_truenodeids"), "nodes_truenodeids")
-        let trueLeafs = try required(attributes.ints("nodes_trueleafs"), "nodes_trueleafs")
-        let falseIDs = try required(attributes.ints("nodes_falsenodeids"), "nodes_falsenodeids")
-        let falseLeafs = try required(attributes.ints("nodes_falseleafs"), "nodes_falseleafs")
+        let roots = try attributes.required(attributes.ints("tree_roots"), "tree_roots")
+        let features = try attributes.required(attributes.ints("nodes_featureids"), "nodes_featureids")
+        let modeCodes = try attributes.required(attributes.smallInts("nodes_modes"), "nodes_modes")
+        let splits = try attributes.required(attributes.realTensor("nodes_splits"), "nodes_splits")
+        let trueIDs = try attributes.required(attributes.ints("nodes_truenodeids"), "nodes_truenodeids")
+        let trueLeafs = try attributes.required(attributes.ints("nodes_trueleafs"), "nodes_trueleafs")
+        let falseIDs = try attributes.required(attributes.ints("nodes_falsenodeids"), "nodes_falsenodeids")
+        let falseLeafs = try attributes.required(attributes.ints("nodes_falseleafs"), "nodes_falseleafs")
         let tracksTrue = try attributes.ints("nodes_missing_value_tracks_true") ?? []
-        let leafTargets = try required(attributes.ints("leaf_targetids"), "leaf_targetids")
-        let leafWeights = try required(attributes.realTensor("leaf_weights"), "leaf_weights").values
+        let leafTargets = try attributes.required(attributes.ints("leaf_targetids"), "leaf_targetids")
+        let leafWeights = try attributes.required(attributes.realTensor("leaf_weights"), "leaf_weights").values
         attributes.ignore("nodes_hitrates")
         if try attributes.realTensor("membership_values") != nil {
             throw attributes.unsupported("membership_values (BRANCH_MEMBER set splits)")
