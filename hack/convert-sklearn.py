@@ -30,6 +30,20 @@ def features_of(model, given):
     return int(count)
 
 
+def patch_skl2onnx():
+    """skl2onnx 1.20 passes HistGradientBoosting's missing_go_to_left as a bool into an int64
+    attribute, which protobuf 7 rejects ("Expected an int, got a boolean"): hand it an int
+    (hack/fixtures/make_onnx_models.py does the same)."""
+    import skl2onnx.common.tree_ensemble as tree_ensemble
+
+    original = tree_ensemble.add_node
+
+    def add_node(*args, nodes_missing_value_tracks_true=0, **kwargs):
+        return original(*args, nodes_missing_value_tracks_true=int(nodes_missing_value_tracks_true), **kwargs)
+
+    tree_ensemble.add_node = add_node
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pickle")
@@ -42,6 +56,7 @@ def main():
     from skl2onnx.common.data_types import FloatTensorType
     import onnxruntime
 
+    patch_skl2onnx()
     model = joblib.load(args.pickle)
     if not hasattr(model, "predict"):
         sys.exit(f"convert-sklearn: {args.pickle} holds a {type(model).__name__}, not a scikit-learn estimator")

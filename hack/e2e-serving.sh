@@ -104,7 +104,7 @@ mkdir -p "$WORK/seed"
 import json, sys
 import joblib
 import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -115,10 +115,11 @@ y = (x[:, 0] + 0.7 * x[:, 1] * x[:, 2] - 0.4 * x[:, 3] + rng.normal(scale=0.4, s
 joblib.dump(RandomForestClassifier(n_estimators=30, max_depth=7, random_state=seed).fit(x, y), f"{out}/random_forest.pkl")
 joblib.dump(GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=seed).fit(x, y), f"{out}/gradient_boosting.pkl")
 joblib.dump(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(x, y), f"{out}/logistic_regression.pkl")
+joblib.dump(HistGradientBoostingClassifier(max_iter=40, max_depth=4, random_state=seed).fit(x, y), f"{out}/hist_gradient_boosting.pkl")
 rows = rng.normal(size=(200, 30)).astype(np.float32).astype(np.float64)
 json.dump(rows.tolist(), open(f"{out}/rows.json", "w"))
 PY
-for estimator in random_forest gradient_boosting logistic_regression; do
+for estimator in random_forest gradient_boosting hist_gradient_boosting logistic_regression; do
     if ! sha=$("$PYTHON" hack/convert-sklearn.py "$WORK/seed/$estimator.pkl" "$WORK/seed/$estimator.onnx" 2>>"$WORK/convert.log"); then
         log "$estimator: hack/convert-sklearn.py failed"
         cat "$WORK/convert.log"

@@ -1,8 +1,8 @@
 /// A tree ensemble compiled into flat struct-of-arrays storage for fast inference.
 ///
-/// Nodes of all trees live in parallel arrays (`feature`, `threshold`, `left`,
-/// `right`, `flags`), numbered depth-first so that a path from the root walks
-/// forward in memory. A child index `c < 0` names leaf `~c` in `leafValues`.
+/// Nodes of all trees live in one array of 24-byte ``Node``s (a step reads one cache
+/// line), numbered depth-first so that a path from the root walks forward in memory. A
+/// child index `c < 0` names leaf `~c` in `leafValues`.
 ///
 /// # Guarantees
 /// - Immutable after `init`; safe to share across threads with no locks.
@@ -22,15 +22,20 @@ final class CompiledForest: @unchecked Sendable {
     let roots: UnsafeMutablePointer<Int32>
     /// Output group of each tree.
     let groups: UnsafeMutablePointer<Int32>
-    let feature: UnsafeMutablePointer<Int32>
-    let threshold: UnsafeMutablePointer<Double>
-    let left: UnsafeMutablePointer<Int32>
-    let right: UnsafeMutablePointer<Int32>
-    /// Bit 0: missing goes left. Bit 1: values within ±`zeroThreshold` count as missing.
-    /// Bit 2: `x == threshold` goes left. Bit 3: `x <= threshold` goes left. Without bits 1–3
-    /// a split takes the fast path, `x < threshold`.
-    let flags: UnsafeMutablePointer<UInt8>
+    let nodes: UnsafeMutablePointer<Node>
     let leafValues: UnsafeMutablePointer<Double>
+
+    /// One split, with everything a step reads side by side.
+    struct Node {
+        var threshold: Double = 0
+        var feature: Int32 = 0
+        var left: Int32 = -1
+        var right: Int32 = -1
+        /// Bit 0: missing goes left. Bit 1: values within ±`zeroThreshold` count as missing.
+        /// Bit 2: `x == threshold` goes left. Bit 3: `x <= threshold` goes left. Without
+        /// bits 1–3 a split takes the fast path, `x < threshold`.
+        var flags: UInt8 = 0
+    }
 
     static let defaultLeftFlag: UInt8 = 1
     static let zeroIsMissingFlag: UInt8 = 2
@@ -110,15 +115,15 @@ final class CompiledForest: @unchecked Sendable {
                     }
                     let index = nextNode
                     nextNode += 1
-                    forest.feature[index] = Int32(featureIndex)
-                    forest.threshold[index] = tree.threshold[source]
+                    forest.nodes[index].feature = Int32(featureIndex)
+                    forest.nodes[index].threshold = tree.threshold[source]
                     let comparisonFlag: UInt8
                     switch tree.comparison[source] {
                     case .less: comparisonFlag = 0
                     case .lessOrEqual: comparisonFlag = lessOrEqualFlag
                     case .equal: comparisonFlag = equalFlag
                     }
-                    forest.flags[index] =
+                    forest.nodes[index].flags =
                         (tree.defaultLeft[source] ? defaultLeftFlag : 0)
                         | (tree.zeroIsMissing[source] ? zeroIsMissingFlag : 0) | comparisonFlag
                     compiled = Int32(index)
@@ -129,9 +134,9 @@ final class CompiledForest: @unchecked Sendable {
                 if parent < 0 {
                     forest.roots[treeIndex] = compiled
                 } else if isLeft {
-                    forest.left[parent] = compiled
+                    forest.nodes[parent].left = compiled
                 } else {
-                    forest.right[parent] = compiled
+                    forest.nodes[parent].right = compiled
                 }
             }
         }
@@ -146,30 +151,18 @@ final class CompiledForest: @unchecked Sendable {
         self.groupCount = groupCount
         roots = .allocate(capacity: max(treeCount, 1))
         groups = .allocate(capacity: max(treeCount, 1))
-        feature = .allocate(capacity: max(nodeCount, 1))
-        threshold = .allocate(capacity: max(nodeCount, 1))
-        left = .allocate(capacity: max(nodeCount, 1))
-        right = .allocate(capacity: max(nodeCount, 1))
-        flags = .allocate(capacity: max(nodeCount, 1))
+        nodes = .allocate(capacity: max(nodeCount, 1))
         leafValues = .allocate(capacity: max(leafCount, 1))
         roots.initialize(repeating: -1, count: max(treeCount, 1))
         groups.initialize(repeating: 0, count: max(treeCount, 1))
-        feature.initialize(repeating: 0, count: max(nodeCount, 1))
-        threshold.initialize(repeating: 0, count: max(nodeCount, 1))
-        left.initialize(repeating: -1, count: max(nodeCount, 1))
-        right.initialize(repeating: -1, count: max(nodeCount, 1))
-        flags.initialize(repeating: 0, count: max(nodeCount, 1))
+        nodes.initialize(repeating: Node(), count: max(nodeCount, 1))
         leafValues.initialize(repeating: 0, count: max(leafCount, 1))
     }
 
     deinit {
         roots.deallocate()
         groups.deallocate()
-        feature.deallocate()
-        threshold.deallocate()
-        left.deallocate()
-        right.deallocate()
-        flags.deallocate()
+        nodes.deallocate()
         leafValues.deallocate()
     }
 
@@ -184,24 +177,25 @@ final class CompiledForest: @unchecked Sendable {
     /// The child of split `node` that `row` goes to.
     @inline(__always)
     func step(_ node: Int32, _ row: UnsafePointer<Double>) -> Int32 {
-        let index = Int(node)
-        let x = row[Int(feature[index])]
-        let nodeFlags = flags[index]
+        let split = nodes + Int(node)
+        let x = row[Int(split.pointee.feature)]
+        let nodeFlags = split.pointee.flags
+        let threshold = split.pointee.threshold
         let goLeft: Bool
         if x.isNaN || nodeFlags & Self.slowPathFlags != 0 {
             if x.isNaN || (nodeFlags & Self.zeroIsMissingFlag != 0 && x.magnitude <= zeroThreshold) {
                 goLeft = nodeFlags & Self.defaultLeftFlag != 0
             } else if nodeFlags & Self.equalFlag != 0 {
-                goLeft = x == threshold[index]
+                goLeft = x == threshold
             } else if nodeFlags & Self.lessOrEqualFlag != 0 {
-                goLeft = x <= threshold[index]
+                goLeft = x <= threshold
             } else {
-                goLeft = x < threshold[index]
+                goLeft = x < threshold
             }
         } else {
-            goLeft = x < threshold[index]
+            goLeft = x < threshold
         }
-        return goLeft ? left[index] : right[index]
+        return goLeft ? split.pointee.left : split.pointee.right
     }
 
     /// Adds every tree's leaf value for `rowCount` rows into `sums` (`rowCount × groupCount`,

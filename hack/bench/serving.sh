@@ -6,6 +6,9 @@
 # Usage: hack/bench/serving.sh
 # Env:   PYTHON        python with hack/fixtures/requirements.txt (default .venv/bin/python)
 #        FRAUD_SERVER  a release fraud-server binary (default: build .build/release/fraud-server)
+#        MODEL         the model fraud-server serves (default the committed xgboost_binary.json)
+#        SEED_MODEL    the seed's model.pkl (default: MODEL, an XGBoost JSON, in XGBClassifier);
+#                      hack/bench/serving-sklearn.sh passes a scikit-learn pickle and its ONNX
 #        DURATION      seconds per wrk run (default 10)      RUNS  runs per case (default 3)
 #        CONNECTIONS   wrk connections (default 32)          THREADS wrk threads (default 1)
 # Prints requests/s, p50 and p99 (medians over RUNS) per server and body size, and the
@@ -13,6 +16,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+source hack/lib/common.sh
 PYTHON=${PYTHON:-.venv/bin/python}
 # Absolute, without resolving the venv's symlink (which would leave the venv).
 PYTHON="$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON")"
@@ -20,13 +24,15 @@ DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
-MODEL=Tests/FraudServingTests/Fixtures/xgboost_binary.json
+MODEL=${MODEL:-Tests/FraudServingTests/Fixtures/xgboost_binary.json}
+SEED_MODEL=${SEED_MODEL:-}
 HOLDOUT=Tests/FraudServingTests/Fixtures/holdout.csv
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fraud-bench.XXXXXX")
 PIDS=()
 
 cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -34,19 +40,10 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
 
-if [[ -z "${FRAUD_SERVER:-}" ]]; then
-    log "building fraud-server (release)"
-    flock /tmp/tandem-swift.lock swift build -c release --product fraud-server >"$WORK/build.log" 2>&1 || {
-        tail -40 "$WORK/build.log"
-        exit 1
-    }
-    FRAUD_SERVER=.build/release/fraud-server
-fi
+release_fraud_server "$WORK/build.log"
 
-free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# The seed service, as the seed wrote it, and its model.pkl: the same XGBoost model
-# wrapped in XGBClassifier and pickled with joblib.
+# The seed service, as the seed wrote it, and its model.pkl: SEED_MODEL, or the same XGBoost
+# model wrapped in XGBClassifier and pickled with joblib.
 mkdir -p "$WORK/seed"
 cat >"$WORK/seed/main.py" <<'PY'
 from fastapi import FastAPI
@@ -62,12 +59,16 @@ async def predict(data: list[list[float]]):
     predictions = model.predict(np.array(data))
     return {"predictions": predictions.tolist()}
 PY
-"$PYTHON" - "$MODEL" "$WORK/seed/model.pkl" <<'PY'
+if [[ -n "$SEED_MODEL" ]]; then
+    cp "$SEED_MODEL" "$WORK/seed/model.pkl"
+else
+    "$PYTHON" - "$MODEL" "$WORK/seed/model.pkl" <<'PY'
 import sys, joblib, xgboost as xgb
 classifier = xgb.XGBClassifier()
 classifier.load_model(sys.argv[1])
 joblib.dump(classifier, sys.argv[2])
 PY
+fi
 
 # Request bodies: complete holdout rows (the seed's schema has no null).
 "$PYTHON" - "$HOLDOUT" "$WORK" <<'PY'
@@ -106,7 +107,6 @@ to_ms() {
         else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
         else printf "%s", v }'
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # run_wrk NAME PORT ROWS RUN — one bounded wrk run; appends "rps p50 p99" to NAME-ROWS.txt.
 run_wrk() {
@@ -135,8 +135,8 @@ for rows in 1 100; do
     done
 done
 
-printf '\nwrk -t%s -c%s -d%ss --latency, POST /predict, medians of %s runs, %s cores\n' \
-    "$THREADS" "$CONNECTIONS" "$DURATION" "$RUNS" "$(nproc)"
+printf '\nwrk -t%s -c%s -d%ss --latency, POST /predict, medians of %s runs, %s cores, model %s\n' \
+    "$THREADS" "$CONNECTIONS" "$DURATION" "$RUNS" "$(nproc)" "$(basename "$MODEL")"
 printf '%-8s %-13s %12s %10s %10s\n' rows server 'req/s' 'p50 ms' 'p99 ms'
 for rows in 1 100; do
     for name in seed fraud-server; do

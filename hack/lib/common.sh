@@ -104,3 +104,28 @@ start_emulator() {
   export EMULATOR_URL EMULATOR_PID
   rm -f "$out"
 }
+
+# ---- benchmarks (hack/bench) ----
+
+# free_port: prints a free TCP port on 127.0.0.1 (with $PYTHON, else python3).
+free_port() {
+  "${PYTHON:-python3}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# median: the median of the numbers on stdin, one a line (the middle one, or the mean of the two).
+median() {
+  sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# release_fraud_server LOGFILE: unless FRAUD_SERVER is already set, builds fraud-server in release
+# under the machine's build lock (one `swift build` at a time), output to LOGFILE (its tail on a
+# failure), and sets FRAUD_SERVER to the binary.
+release_fraud_server() {
+  [[ -z "${FRAUD_SERVER:-}" ]] || return 0
+  step "building fraud-server (release)"
+  if ! (cd "$REPO_ROOT" && flock /tmp/tandem-swift.lock swift build -c release --product fraud-server) >"$1" 2>&1; then
+    tail -40 "$1" >&2
+    die "swift build -c release --product fraud-server failed"
+  fi
+  FRAUD_SERVER="$REPO_ROOT/.build/release/fraud-server"
+}
