@@ -52,6 +52,9 @@ log "training fresh models (seed $SEED) in $WORK/models"
 start_server() {
     local logfile=$1
     shift
+    # Created here: the background job opens it only when it runs, which on a loaded machine
+    # can be after the first read below.
+    : >"$logfile"
     "$FRAUD_SERVER" --host 127.0.0.1 --port 0 --log-format json "$@" >"$logfile" 2>&1 &
     SERVER_PID=$!
     PORT=""
