@@ -193,7 +193,10 @@ SECONDS_FAILING=$(total outage seconds_with_failures)
 echo "       eks killed at $(date -d "@${KILLED_AT%.*}" +%T): $OUTAGE_FAILURES requests failed in $SECONDS_FAILING second(s) at $RATE requests/s"
 expect_output "traffic moved to gke: the last 10 seconds answered only from gke" 'yes' -- \
   bash -c "jq -e '[.rows[-10:][] | (.clouds | keys) == [\"gke\"] and .errors == 0 and .non2xx == 0] | all' '$WORK/outage.json' >/dev/null && echo yes"
-expect_output "at most 1 second of failures ($OUTAGE_FAILURES requests)" 'yes' -- bash -c "(( $SECONDS_FAILING <= 1 && $OUTAGE_FAILURES <= $RATE )) && echo yes"
+# At most one second's worth of requests fails; a window under a second may straddle two
+# of the table's one-second rows, so two adjacent rows may show failures.
+expect_output "at most 1 second of failures ($OUTAGE_FAILURES requests at $RATE/s, in $SECONDS_FAILING row(s))" 'yes' -- \
+  bash -c "(( $SECONDS_FAILING <= 2 && $OUTAGE_FAILURES <= $RATE )) && jq -e '[.rows | to_entries[] | select(.value.errors > 0 or .value.non2xx > 0) | .key] | (length == 0) or (.[-1] - .[0] <= 1)' '$WORK/outage.json' >/dev/null && echo yes"
 expect_equal "never two PRIMARY records" 0 "$(total outage two_primaries)"
 
 summary e2e-fleet
